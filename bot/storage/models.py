@@ -1,0 +1,82 @@
+"""The database tables (SQLModel), one class per table.
+
+Telegram ids exceed 32 bits, so they are BigInteger; every timestamp is stored
+timezone-aware in UTC and shown in America/Lima by the adapters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, Column, DateTime, Text
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _ts(nullable: bool = False, index: bool = False) -> Column:
+    return Column(DateTime(timezone=True), nullable=nullable, index=index)
+
+
+class User(SQLModel, table=True):
+    """Someone who talked to the bot; the id is the Telegram user id."""
+
+    __tablename__ = "users"
+
+    id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    first_name: str | None = Field(default=None, max_length=128)
+    source: str | None = Field(default=None, max_length=64)
+    region: str | None = Field(default=None, max_length=64)
+    sector: str | None = Field(default=None, max_length=64)
+    subscribed: bool = Field(default=False, index=True)
+    blocked: bool = Field(default=False)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Conversation(SQLModel, table=True):
+    """Where a user is in a flow, so any replica can continue it after a restart."""
+
+    __tablename__ = "conversations"
+
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    state: str = Field(default="idle", max_length=32)
+    data: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """Update ids already handled: the same update delivered twice acts once."""
+
+    __tablename__ = "processed_updates"
+
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts(index=True))
+
+
+class QuestionLog(SQLModel, table=True):
+    """Each question and how it was answered, so curators see what is missing."""
+
+    __tablename__ = "question_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int | None = Field(default=None, sa_column=Column(BigInteger, index=True))
+    question: str = Field(sa_column=Column(Text, nullable=False))
+    kind: str = Field(max_length=16, index=True)
+    entry_id: str | None = Field(default=None, max_length=96)
+    score: float | None = None
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts(index=True))
+
+
+class Feedback(SQLModel, table=True):
+    """A thumbs up or down under an answer."""
+
+    __tablename__ = "feedback"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int | None = Field(default=None, sa_column=Column(BigInteger, index=True))
+    entry_id: str = Field(max_length=96, index=True)
+    useful: bool
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())

@@ -1,0 +1,1 @@
+"""Spanish text handling shared by retrieval, matching and the knowledge checks."""
