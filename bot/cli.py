@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from bot.config import Settings, SettingsError, load_settings
+from bot.knowledge.errors import KnowledgeError
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -60,7 +61,128 @@ def cmd_db_current(_args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- run ----------------------------------------------------------------------
+
+
+def cmd_run(_args: argparse.Namespace) -> int:
+    from telegram import Update
+
+    from bot.adapters.telegram_app import build_application
+    from bot.app import build_services
+
+    settings = _settings()
+    settings.token()  # fail before touching anything else when there is no token
+    services = asyncio.run(build_services(settings))
+    application = build_application(services)
+    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return EXIT_OK
+
+
+# --- chat ---------------------------------------------------------------------
+
+
+def cmd_chat(_args: argparse.Namespace) -> int:
+    from bot.adapters.terminal import chat
+    from bot.app import build_services
+
+    settings = _settings()
+
+    async def session() -> None:
+        services = await build_services(settings)
+        try:
+            await chat(services.dialogue)
+        finally:
+            await services.db.dispose()
+
+    asyncio.run(session())
+    return EXIT_OK
+
+
+# --- ask ----------------------------------------------------------------------
+
+
+def _core(settings: Settings):  # type: ignore[no-untyped-def]
+    from bot.core import load_core
+
+    return load_core(settings.knowledge_dir)
+
+
+def _print_result(result) -> None:  # type: ignore[no-untyped-def]
+    print(result.text)
+    for number, suggestion in enumerate(result.suggestions, start=1):
+        print(f"  {number}. {suggestion.title}")
+    for cite in result.cites:
+        print(f"  • {cite.name} ({cite.city or cite.region}) — {cite.why}")
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    settings = _settings()
+    core = _core(settings)
+    if args.jsonl:
+        for line in sys.stdin:
+            question = line.rstrip("\n")
+            if not question.strip():
+                continue
+            result = core.answers.reply(question)
+            print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
+        return EXIT_OK
+    if not args.text:
+        print(
+            "Escriba la pregunta entre comillas, o use --jsonl con una por línea.", file=sys.stderr
+        )
+        return EXIT_USAGE
+    result = core.answers.reply(" ".join(args.text))
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        _print_result(result)
+    return EXIT_OK
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    settings = _settings()
+    core = _core(settings)
+    if args.jsonl:
+        for line in sys.stdin:
+            text = line.rstrip("\n")
+            if text.strip():
+                print(
+                    json.dumps(core.matcher.match(text).to_json(), ensure_ascii=False), flush=True
+                )
+        return EXIT_OK
+    if not args.text:
+        print(
+            "Describa el negocio entre comillas, o use --jsonl con uno por línea.", file=sys.stderr
+        )
+        return EXIT_USAGE
+    result = core.matcher.match(" ".join(args.text))
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(result.message)
+    return EXIT_OK
+
+
 # --- kb -----------------------------------------------------------------------
+
+
+def cmd_kb_eval(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot import evaluation
+
+    settings = _settings()
+    core = _core(settings)
+    items = evaluation.load_items(Path(args.file))
+    if evaluation.file_kind(items) == "matches":
+        report = evaluation.evaluate_matches(items, lambda t: core.matcher.match(t).to_json())
+    else:
+        report = evaluation.evaluate_questions(items, core.answers.reply)
+    data = report.as_dict()
+    if not args.verbose:
+        data.pop("failures")
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+    return EXIT_OK
 
 
 def cmd_kb_check(args: argparse.Namespace) -> int:
@@ -95,7 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
 
     run = sub.add_parser("run", help="inicia el bot de Telegram (necesita TELEGRAM_BOT_TOKEN)")
-    run.set_defaults(func=_not_yet("mypebot run"))
+    run.set_defaults(func=cmd_run)
 
     chat = sub.add_parser(
         "chat", help="conversa con el bot en esta terminal (sin token ni servidor)"
@@ -103,10 +225,18 @@ def build_parser() -> argparse.ArgumentParser:
     chat.set_defaults(func=_not_yet("mypebot chat"))
 
     ask = sub.add_parser("ask", help="responde una pregunta desde la base de conocimiento")
-    ask.set_defaults(func=_not_yet("mypebot ask"))
+    ask.add_argument("text", nargs="*", help="la pregunta")
+    ask.add_argument("--json", action="store_true", help="imprime un objeto JSON")
+    ask.add_argument(
+        "--jsonl", action="store_true", help="lee una pregunta por línea de la entrada"
+    )
+    ask.set_defaults(func=cmd_ask)
 
     match = sub.add_parser("match", help="sugiere los CITE que encajan con un negocio")
-    match.set_defaults(func=_not_yet("mypebot match"))
+    match.add_argument("text", nargs="*", help="la descripción del negocio")
+    match.add_argument("--json", action="store_true", help="imprime un objeto JSON")
+    match.add_argument("--jsonl", action="store_true", help="lee un texto por línea de la entrada")
+    match.set_defaults(func=cmd_match)
 
     kb = sub.add_parser("kb", help="revisa la base de conocimiento (kb check)")
     kb_sub = kb.add_subparsers(dest="kb_command", metavar="ACCIÓN")
@@ -114,6 +244,12 @@ def build_parser() -> argparse.ArgumentParser:
     check = kb_sub.add_parser("check", help="valida knowledge/ y lista errores y avisos")
     check.add_argument("--json", action="store_true", help="imprime el resultado en JSON")
     check.set_defaults(func=cmd_kb_check)
+    evaluate = kb_sub.add_parser(
+        "eval", help="mide respuestas o sugerencias de CITE con un set YAML"
+    )
+    evaluate.add_argument("file", help="archivo con el formato de shared/eval/*.yaml")
+    evaluate.add_argument("--verbose", action="store_true", help="lista también los fallos")
+    evaluate.set_defaults(func=cmd_kb_eval)
 
     export = sub.add_parser("export", help="exporta interesados o preguntas a Excel o CSV")
     export.set_defaults(func=_not_yet("mypebot export"))
@@ -140,6 +276,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
+    except KnowledgeError as exc:
+        print(
+            "La base de conocimiento tiene errores; corríjalos (mypebot kb check):", file=sys.stderr
+        )
+        for problem in exc.problems[:20]:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
 

@@ -129,13 +129,17 @@ def _close_paraphrases(root: Path, result: LoadResult) -> list[Problem]:
             texts.append(normalize(question))
     if not texts:
         return []
-    scores = process.cdist(
-        texts, texts, scorer=fuzz.token_sort_ratio, score_cutoff=TOO_CLOSE, workers=1
-    )
     found: list[Problem] = []
     seen: set[tuple[str, str]] = set()
     line_maps: dict[str, YamlLines | None] = {}
-    for i, j in zip(*scores.nonzero(), strict=True):
+    pairs = (
+        (i, j)
+        for i, text in enumerate(texts)
+        for _, _, j in process.extract(
+            text, texts, scorer=fuzz.token_sort_ratio, score_cutoff=TOO_CLOSE, limit=None
+        )
+    )
+    for i, j in pairs:
         if i >= j or owners[i][0] == owners[j][0]:
             continue
         a, b = owners[i][0], owners[j][0]

@@ -30,6 +30,11 @@ FIELD_NAMES_ES = {
 }
 
 M = TypeVar("M", bound=BaseModel)
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _parse(text: str) -> Any:
+    return yaml.load(text, Loader=_Loader)
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,8 @@ class KnowledgeBase:
     synonyms: list[SynonymGroup] = field(default_factory=list)
     smalltalk: SmallTalk = field(default_factory=SmallTalk)
     entry_files: dict[str, str] = field(default_factory=dict)
+    # Ids of entry files that failed to load: references to them are not errors twice.
+    broken_entry_ids: set[str] = field(default_factory=set)
     digest: str = ""
 
     @property
@@ -86,10 +93,20 @@ class YamlLines:
 
     def __init__(self, text: str, offset: int = 0) -> None:
         self.offset = offset
-        try:
-            self.root = yaml.compose(text)
-        except yaml.YAMLError:
-            self.root = None
+        self._text = text
+        self._root: yaml.Node | None = None
+        self._composed = False
+
+    @property
+    def root(self) -> yaml.Node | None:
+        # Composing keeps positions but is slow; only done when a problem needs a line.
+        if not self._composed:
+            self._composed = True
+            try:
+                self._root = yaml.compose(self._text, Loader=_Loader)
+            except yaml.YAMLError:
+                self._root = None
+        return self._root
 
     def line(self, loc: Iterable[Any]) -> int | None:
         node = self.root
@@ -109,6 +126,10 @@ class YamlLines:
             else:
                 break
         return None if best is None else best + 1 + self.offset
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())
 
 
 def _describe(error: dict[str, Any]) -> str:
@@ -171,12 +192,12 @@ def _load_entry(path: Path, rel: str, problems: list[Problem]) -> Entry | None:
         return None
     front, body, _body_line = parts
     try:
-        data = yaml.safe_load(front) or {}
+        data = _parse(front) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark else 1
         problems.append(
-            Problem("error", rel, line, f"los datos del encabezado no se pueden leer: {exc}")
+            Problem("error", rel, line, f"los datos del encabezado no se pueden leer: {_one_line(exc)}")
         )
         return None
     if not isinstance(data, dict):
@@ -198,12 +219,12 @@ def _load_list(
         return []
     text = path.read_text(encoding="utf-8")
     try:
-        data = yaml.safe_load(text) or []
+        data = _parse(text) or []
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problems.append(
             Problem(
-                "error", rel, mark.line + 1 if mark else None, f"no se puede leer el YAML: {exc}"
+                "error", rel, mark.line + 1 if mark else None, f"no se puede leer el YAML: {_one_line(exc)}"
             )
         )
         return []
@@ -248,6 +269,7 @@ def load_knowledge(root: Path) -> LoadResult:
         digest.update(path.read_bytes())
         entry = _load_entry(path, rel, problems)
         if entry is None:
+            kb.broken_entry_ids.add(path.stem)
             continue
         if entry.id in kb.entries:
             problems.append(
@@ -281,13 +303,15 @@ def load_knowledge(root: Path) -> LoadResult:
         text = smalltalk_path.read_text(encoding="utf-8")
         digest.update(text.encode())
         try:
-            data = yaml.safe_load(text) or {}
+            data = _parse(text) or {}
             parsed = _validate(SmallTalk, data, "smalltalk.yaml", YamlLines(text), (), problems)
             if parsed is not None:
                 kb.smalltalk = parsed
         except yaml.YAMLError as exc:
             problems.append(
-                Problem("error", "smalltalk.yaml", None, f"no se puede leer el YAML: {exc}")
+                Problem(
+                    "error", "smalltalk.yaml", None, f"no se puede leer el YAML: {_one_line(exc)}"
+                )
             )
 
     _check_references(kb, loaded, problems)
@@ -298,7 +322,7 @@ def load_knowledge(root: Path) -> LoadResult:
 def _check_references(kb: KnowledgeBase, loaded: dict[str, Any], problems: list[Problem]) -> None:
     for entry_id, entry in kb.entries.items():
         for related in entry.related:
-            if related not in kb.entries:
+            if related not in kb.entries and related not in kb.broken_entry_ids:
                 problems.append(
                     Problem(
                         "error",

@@ -27,7 +27,8 @@ class Source(_Strict):
 class Entry(_Strict):
     """One question-and-answer entry (knowledge/entries/<id>.md)."""
 
-    id: str = Field(pattern=ID_PATTERN)
+    # Short enough to travel inside a 64-byte Telegram button payload.
+    id: str = Field(pattern=ID_PATTERN, max_length=40)
     title: str = Field(min_length=3)
     questions: list[str] = Field(min_length=5)
     tags: list[str] = Field(default_factory=list)

@@ -21,12 +21,14 @@ def _ts(nullable: bool = False, index: bool = False) -> Column:
 
 
 class User(SQLModel, table=True):
-    """Someone who talked to the bot; the id is the Telegram user id."""
+    """Someone who talked to the bot; the id is the Telegram user id.
+
+    No name or phone here: those are kept only in a lead, with consent.
+    """
 
     __tablename__ = "users"
 
     id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
-    first_name: str | None = Field(default=None, max_length=128)
     source: str | None = Field(default=None, max_length=64)
     region: str | None = Field(default=None, max_length=64)
     sector: str | None = Field(default=None, max_length=64)

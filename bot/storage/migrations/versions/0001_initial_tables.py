@@ -72,7 +72,6 @@ def upgrade() -> None:
     op.create_table(
         "users",
         sa.Column("id", sa.BigInteger(), autoincrement=False, nullable=False),
-        sa.Column("first_name", sqlmodel.sql.sqltypes.AutoString(length=128), nullable=True),
         sa.Column("source", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.Column("region", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.Column("sector", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),

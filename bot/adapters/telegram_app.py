@@ -1,0 +1,297 @@
+"""`mypebot run`: the python-telegram-bot adapter over the dialogue core.
+
+Handlers translate a Telegram update into a dialogue `Event`, and the
+dialogue's replies into Telegram messages and keyboards; they decide nothing.
+Everything the bot says is sent as HTML with every character escaped, so no
+text from the knowledge base or from a user can break the formatting.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Sequence
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.constants import ChatMemberStatus, ChatType, MessageLimit, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot import texts
+from bot.app import Services
+from bot.dialogue.model import Event, Outcome, Reply, UserRef
+
+log = logging.getLogger(__name__)
+
+COMMANDS: Sequence[tuple[str, str]] = (
+    ("start", "Empezar y ver el menú"),
+    ("menu", "Ver el menú"),
+    ("ayuda", "Qué puede hacer el bot"),
+    ("cancelar", "Cancelar lo que estamos haciendo"),
+    ("novedades", "Recibir novedades"),
+    ("baja", "Dejar de recibir novedades"),
+    ("mis_datos", "Ver los datos que guardo sobre usted"),
+    ("borrar_mis_datos", "Borrar sus datos"),
+)
+MEDIA_KINDS = (
+    "voice",
+    "audio",
+    "photo",
+    "sticker",
+    "location",
+    "document",
+    "video",
+    "video_note",
+    "animation",
+)
+
+
+def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """Cut text into messages Telegram accepts, at paragraph, line or word breaks."""
+    chunks: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = max(
+            rest.rfind("\n\n", 0, limit), rest.rfind("\n", 0, limit), rest.rfind(" ", 0, limit)
+        )
+        if cut <= limit // 2:
+            cut = limit
+        chunks.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest or not chunks:
+        chunks.append(rest)
+    return chunks
+
+
+def _markup(
+    reply: Reply,
+) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
+    if reply.request_contact:
+        return ReplyKeyboardMarkup(
+            [[KeyboardButton(texts.BUTTON_SHARE_PHONE, request_contact=True)]],
+            resize_keyboard=True,
+            one_time_keyboard=True,
+        )
+    if reply.buttons:
+        return InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
+                for row in reply.buttons
+            ]
+        )
+    if reply.remove_keyboard:
+        return ReplyKeyboardRemove()
+    return None
+
+
+class TelegramAdapter:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    # -- translation in -----------------------------------------------------------
+
+    def _user(self, update: Update) -> UserRef | None:
+        user = update.effective_user
+        return UserRef(user.id, user.first_name) if user else None
+
+    def _addressed_to_me(self, update: Update, bot_username: str) -> bool:
+        """In groups the bot answers commands and mentions only."""
+        chat = update.effective_chat
+        if chat is None or chat.type == ChatType.PRIVATE:
+            return True
+        message = update.effective_message
+        text = (message.text or message.caption or "") if message else ""
+        return f"@{bot_username}".lower() in text.lower()
+
+    async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, user = update.effective_message, self._user(update)
+        if message is None or user is None or not message.text:
+            return
+        head, _, payload = message.text[1:].partition(" ")
+        name, _, target = head.partition("@")
+        if target and target.lower() != (context.bot.username or "").lower():
+            return  # a command for another bot in a group
+        event = Event(
+            user=user,
+            kind="command",
+            command=name.lower(),
+            payload=payload.strip(),
+            update_id=update.update_id,
+        )
+        await self._run(update, context, event)
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, user = update.effective_message, self._user(update)
+        if (
+            message is None
+            or user is None
+            or not self._addressed_to_me(update, context.bot.username or "")
+        ):
+            return
+        text = (message.text or "").replace(f"@{context.bot.username}", " ").strip()
+        await self._run(
+            update, context, Event(user=user, kind="text", text=text, update_id=update.update_id)
+        )
+
+    async def on_contact(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, user = update.effective_message, self._user(update)
+        if message is None or user is None or message.contact is None:
+            return
+        contact = message.contact
+        event = Event(
+            user=user,
+            kind="contact",
+            phone=contact.phone_number,
+            contact_is_own=contact.user_id in (None, user.id),
+            text=contact.first_name or "",
+            update_id=update.update_id,
+        )
+        await self._run(update, context, event)
+
+    async def on_media(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, user = update.effective_message, self._user(update)
+        if (
+            message is None
+            or user is None
+            or not self._addressed_to_me(update, context.bot.username or "")
+        ):
+            return
+        media = next((kind for kind in MEDIA_KINDS if getattr(message, kind, None)), "other")
+        await self._run(
+            update, context, Event(user=user, kind="media", media=media, update_id=update.update_id)
+        )
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query, user = update.callback_query, self._user(update)
+        if query is None or user is None:
+            return
+        event = Event(user=user, kind="button", data=query.data or "", update_id=update.update_id)
+        outcome: Outcome | None = None
+        try:
+            outcome = await self.services.dialogue.handle(event)
+        finally:
+            # Telegram shows a spinner until the query is answered: always answer it, once.
+            notice = next((r.notice for r in outcome.replies if r.notice), "") if outcome else ""
+            try:
+                await query.answer(notice[:200] or None)
+            except TelegramError as exc:
+                log.info("callback answer failed: %s", type(exc).__name__)
+        chat = update.effective_chat
+        if chat is not None:
+            await self.deliver(context, chat.id, outcome)
+
+    async def on_my_chat_member(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        change = update.my_chat_member
+        if change is None or change.chat.type != ChatType.PRIVATE:
+            return
+        blocked = change.new_chat_member.status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
+        await self.services.dialogue.set_blocked(change.from_user.id, blocked)
+
+    # -- translation out ------------------------------------------------------------
+
+    async def _run(self, update: Update, context: ContextTypes.DEFAULT_TYPE, event: Event) -> None:
+        outcome = await self.services.dialogue.handle(event)
+        chat = update.effective_chat
+        if chat is not None:
+            await self.deliver(context, chat.id, outcome)
+
+    async def deliver(
+        self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, outcome: Outcome
+    ) -> None:
+        bot = context.bot
+        for reply in outcome.replies:
+            if reply.text:
+                await self._send(bot, chat_id, reply)
+            if reply.document is not None:
+                await bot.send_document(
+                    chat_id,
+                    document=reply.document.content,
+                    filename=reply.document.filename,
+                    caption=reply.document.caption[:1024] or None,
+                )
+        staff_chat = self.services.settings.staff_chat_id
+        for notice in outcome.staff:
+            if staff_chat is not None:
+                try:
+                    await self._send(bot, staff_chat, notice)
+                except TelegramError as exc:
+                    log.warning("staff notification failed: %s", type(exc).__name__)
+
+    async def _send(self, bot, chat_id: int, reply: Reply) -> None:  # type: ignore[no-untyped-def]
+        chunks = split_message(html.escape(reply.text, quote=False))
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            try:
+                await bot.send_message(
+                    chat_id,
+                    chunk,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=_markup(reply) if last else None,
+                    link_preview_options=None,
+                )
+            except Forbidden:
+                await self.services.dialogue.set_blocked(chat_id, True)
+                return
+
+
+async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """One place for every failure: logged without personal data, never fatal."""
+    error = context.error
+    update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(error, RetryAfter | NetworkError | Forbidden | BadRequest):
+        log.warning("telegram %s on update %s", type(error).__name__, update_id)
+        return
+    log.error(
+        "unhandled %s on update %s",
+        type(error).__name__,
+        update_id,
+        exc_info=(type(error), error, error.__traceback__) if error else None,
+    )
+
+
+def build_application(services: Services) -> Application:
+    settings = services.settings
+    adapter = TelegramAdapter(services)
+
+    async def post_init(application: Application) -> None:
+        await application.bot.set_my_commands([BotCommand(name, help_) for name, help_ in COMMANDS])
+
+    application = (
+        ApplicationBuilder()
+        .token(settings.token())
+        .base_url(settings.telegram_base_url)
+        .base_file_url(settings.telegram_base_file_url)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(post_init)
+        .build()
+    )
+    application.bot_data["adapter"] = adapter
+    handlers = [
+        ChatMemberHandler(adapter.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
+        CallbackQueryHandler(adapter.on_button),
+        MessageHandler(filters.COMMAND, adapter.on_command),
+        MessageHandler(filters.CONTACT, adapter.on_contact),
+        MessageHandler(filters.TEXT, adapter.on_text),
+        MessageHandler(~filters.StatusUpdate.ALL, adapter.on_media),
+    ]
+    for handler in handlers:
+        application.add_handler(handler)
+    application.add_error_handler(error_handler)
+    return application

@@ -1,0 +1,1 @@
+"""Answering questions: where the reply to a free-text question is chosen."""

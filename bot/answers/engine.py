@@ -1,0 +1,261 @@
+"""Where the reply to a free-text message is chosen.
+
+The engine retrieves the closest entries and turns the score of the best one,
+and its margin over the runner-up, into one of three bands:
+
+- answer: clearly one entry (high score, clear margin);
+- suggestions: plausible but ambiguous, so the user picks ("¿Quiso decir…?");
+- fallback: nothing close enough; say so and offer a person.
+
+A wrong confident answer about funding does harm, an honest "no sé" does not,
+so the bands are set to keep confident wrong answers rare even at the cost
+of asking more often.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot import texts
+from bot.answers.index import Hit, RetrievalIndex
+from bot.answers.result import AskResult, CiteSuggestion, SourceRef, Suggestion
+from bot.knowledge.loader import KnowledgeBase
+from bot.knowledge.schema import Entry
+from bot.text.analyzer import Analyzer
+from bot.text.normalize import clean, normalize
+
+MAX_INPUT = 1000  # characters considered; a 5,000-character paste is cut, not refused
+
+
+@dataclass(frozen=True)
+class Bands:
+    answer: float = 0.55
+    margin: float = 0.08
+    sure: float = 0.80
+    suggest: float = 0.33
+    max_suggestions: int = 3
+
+
+# A message is small talk when every word is one of these (plus smalltalk.yaml's).
+_FILLER = frozenset(
+    [
+        "a",
+        "y",
+        "muy",
+        "mucho",
+        "muchas",
+        "muchos",
+        "todo",
+        "todos",
+        "senor",
+        "senora",
+        "señor",
+        "señora",
+        "amigo",
+        "amiga",
+        "joven",
+        "bot",
+        "asistente",
+        "ud",
+        "usted",
+        "pues",
+        "nomas",
+        "no",
+        "mas",
+        "ok",
+        "oka",
+        "okey",
+        "bueno",
+        "listo",
+    ]
+)
+_SEGMENT_SPLIT = re.compile(r"[?¿\n;]+|(?<=[a-z])\.\s+")
+
+Matcher = Callable[[str], "CiteMatch | None"]
+
+
+@dataclass(frozen=True)
+class CiteMatch:
+    """What the matching component returns when a message describes a business."""
+
+    text: str
+    cites: list[CiteSuggestion]
+    sector: str | None = None
+    region: str | None = None
+
+
+def build_analyzer(kb: KnowledgeBase) -> Analyzer:
+    synonyms = [(group.term, group.variants) for group in kb.synonyms]
+    analyzer = Analyzer(synonyms)
+    vocabulary: list[str] = []
+    for entry in kb.entries.values():
+        vocabulary.extend(entry.questions)
+        vocabulary.append(entry.title)
+        vocabulary.extend(entry.tags)
+        vocabulary.append(entry.answer)
+    for group in kb.synonyms:
+        vocabulary.append(group.term)
+        vocabulary.extend(group.variants)
+    analyzer.extend_vocabulary(vocabulary)
+    return analyzer
+
+
+class AnswerEngine:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        bands: Bands | None = None,
+        analyzer: Analyzer | None = None,
+        matcher: Matcher | None = None,
+    ) -> None:
+        self.kb = kb
+        self.bands = bands or Bands()
+        self.analyzer = analyzer or build_analyzer(kb)
+        self.index = RetrievalIndex(kb.entries, self.analyzer)
+        self.matcher = matcher
+        talk = kb.smalltalk
+        self._thanks = {normalize(p) for p in talk.thanks}
+        self._goodbyes = {normalize(p) for p in talk.goodbyes}
+        self._greetings = {normalize(p) for p in talk.greetings}
+        self._talk_words = {
+            w for p in self._thanks | self._goodbyes | self._greetings for w in p.split()
+        }
+
+    # -- small talk --------------------------------------------------------
+
+    def _smalltalk(self, normal: str) -> str | None:
+        words = normal.split()
+        if not words or not all(w in self._talk_words or w in _FILLER for w in words):
+            return None
+        if any(p in normal for p in self._thanks if p):
+            return texts.THANKS
+        if any(p in normal for p in self._goodbyes if p):
+            return texts.GOODBYE
+        if any(w in self._talk_words for w in words):
+            return texts.GREETING
+        return None
+
+    def _strip_greeting(self, normal: str) -> str:
+        words = normal.split()
+        while words and (words[0] in self._talk_words):
+            words.pop(0)
+        return " ".join(words)
+
+    # -- retrieval -----------------------------------------------------------
+
+    def search(self, text: str, limit: int = 5) -> list[Hit]:
+        return self.index.search(self.analyzer.terms(text), limit=limit)
+
+    def reply(self, question: str) -> AskResult:
+        text = clean(question)[:MAX_INPUT]
+        normal = normalize(text)
+        if not normal or not any(ch.isalnum() for ch in normal):
+            return AskResult(question=question, kind="fallback", text=texts.EMPTY_INPUT)
+        talk = self._smalltalk(normal)
+        if talk is not None:
+            return AskResult(question=question, kind="greeting", text=talk)
+
+        body = self._strip_greeting(normal) or normal
+        segments = [s for s in (normalize(p) for p in _SEGMENT_SPLIT.split(text)) if s]
+        if len(segments) > 1:
+            return self._multi(question, segments)
+        hits = self.search(body)
+        return self._decide(question, body, hits)
+
+    def _decide(self, question: str, body: str, hits: list[Hit]) -> AskResult:
+        best = hits[0].score if hits else 0.0
+        runner_up = hits[1].score if len(hits) > 1 else 0.0
+        bands = self.bands
+        confident = best >= bands.answer and (
+            best - runner_up >= bands.margin or best >= bands.sure
+        )
+
+        if self.matcher is not None and not (confident and best >= bands.sure):
+            match = self.matcher(body)
+            if match is not None:
+                return AskResult(
+                    question=question,
+                    kind="cites",
+                    text=match.text,
+                    cites=match.cites,
+                    sector=match.sector,
+                    region=match.region,
+                )
+        if confident:
+            return self.answer_entry(question, hits[0].entry_id, best)
+        if best >= bands.suggest:
+            return self._suggest(question, hits, best)
+        return AskResult(question=question, kind="fallback", text=texts.FALLBACK, score=best)
+
+    def _multi(self, question: str, segments: list[str]) -> AskResult:
+        """Two questions in one message: answer the clearest, offer the other."""
+        results = [(segment, self.search(segment)) for segment in segments]
+        results = [(s, h) for s, h in results if h]
+        if not results:
+            return AskResult(question=question, kind="fallback", text=texts.FALLBACK, score=0.0)
+        results.sort(key=lambda r: r[1][0].score, reverse=True)
+        segment, hits = results[0]
+        primary = self._decide(question, segment, hits)
+        if primary.kind != "answer":
+            return primary
+        extra: list[Suggestion] = []
+        for _, other in results[1:]:
+            top = other[0]
+            if top.entry_id != primary.entry_id and top.score >= self.bands.suggest:
+                entry = self.kb.entries[top.entry_id]
+                extra.append(Suggestion(entry.id, entry.title))
+        if not extra:
+            return primary
+        text = primary.text + "\n\n" + texts.ALSO_ASKED.format(title=extra[0].title)
+        return AskResult(
+            question=primary.question,
+            kind="answer",
+            text=text,
+            entry_id=primary.entry_id,
+            score=primary.score,
+            sources=primary.sources,
+            suggestions=extra[:1],
+            reviewed=primary.reviewed,
+            more=primary.more,
+        )
+
+    def _suggest(self, question: str, hits: list[Hit], best: float) -> AskResult:
+        floor = max(self.bands.suggest, best * 0.6)
+        chosen = [h for h in hits if h.score >= floor][: self.bands.max_suggestions]
+        suggestions = [Suggestion(h.entry_id, self.kb.entries[h.entry_id].title) for h in chosen]
+        return AskResult(
+            question=question,
+            kind="suggestions",
+            text=texts.SUGGESTIONS_INTRO,
+            score=best,
+            suggestions=suggestions,
+        )
+
+    def answer_entry(self, question: str, entry_id: str, score: float | None = None) -> AskResult:
+        """The reply showing one entry, with its sources and review date."""
+        entry = self.kb.entries[entry_id]
+        return AskResult(
+            question=question,
+            kind="answer",
+            text=render_entry(entry),
+            entry_id=entry.id,
+            score=score,
+            sources=[SourceRef(s.title, str(s.url)) for s in entry.sources],
+            reviewed=entry.reviewed,
+            more=entry.more,
+        )
+
+
+def render_entry(entry: Entry) -> str:
+    """An entry as the user reads it: the answer, then where it comes from."""
+    lines = [entry.answer.strip(), ""]
+    first = entry.sources[0]
+    lines.append(texts.SOURCE_LINE.format(title=first.title, url=first.url))
+    if len(entry.sources) > 1:
+        lines.append(texts.MORE_SOURCES.format(count=len(entry.sources) - 1))
+    lines.append(texts.REVIEWED_LINE.format(date=entry.reviewed.strftime("%d/%m/%Y")))
+    if entry.more:
+        lines.append(texts.SEE_MORE_HINT)
+    return "\n".join(lines)

@@ -1,0 +1,118 @@
+"""The lexical retrieval model: which entry a question is closest to, and how close.
+
+Each entry is represented by its example questions (paraphrases) and title,
+and, more weakly, by its tags and answer text. A query's similarity to one
+paraphrase is the IDF-weighted overlap measured from both sides: how much of
+the query the paraphrase explains (query coverage) and how much of the
+paraphrase the query covers. Words the knowledge base has never seen keep
+full weight in the query, so "¿va a llover en Arequipa?" is not an answer
+about a CITE in Arequipa just because one word matched. Scores are in 0..1,
+which is what makes the confidence bands meaningful.
+
+Term lookup goes through an inverted index, so only paraphrases that share a
+term with the query are scored: that keeps latency flat as the base grows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+from bot.knowledge.schema import Entry
+from bot.text.analyzer import Analyzer, Term
+
+QUERY_SIDE = 0.65  # weight of query coverage vs. paraphrase coverage
+PARAPHRASE_WEIGHT = 0.82  # the rest goes to the whole-entry (tags + body) evidence
+TITLE_AS_PARAPHRASE = True
+
+
+@dataclass(frozen=True)
+class Hit:
+    entry_id: str
+    score: float
+
+
+class RetrievalIndex:
+    def __init__(self, entries: dict[str, Entry], analyzer: Analyzer) -> None:
+        self.analyzer = analyzer
+        self.entry_ids: list[str] = list(entries)
+        n = len(self.entry_ids)
+        # Paraphrases: (entry index, term set)
+        self._para_entry: list[int] = []
+        self._para_terms: list[frozenset[str]] = []
+        entry_terms: list[set[str]] = []
+        body_terms: list[set[str]] = []
+        for e_index, entry in enumerate(entries.values()):
+            texts = list(entry.questions) + ([entry.title] if TITLE_AS_PARAPHRASE else [])
+            all_terms: set[str] = set()
+            for text in texts:
+                terms = frozenset(t.stem for t in analyzer.terms(text, correct=False))
+                if terms:
+                    self._para_entry.append(e_index)
+                    self._para_terms.append(terms)
+                    all_terms |= terms
+            body = " ".join([entry.title, " ".join(entry.tags), entry.answer])
+            b_terms = {t.stem for t in analyzer.terms(body, correct=False)}
+            body_terms.append(b_terms)
+            entry_terms.append(all_terms | b_terms)
+
+        df: dict[str, int] = defaultdict(int)
+        for terms in entry_terms:
+            for term in terms:
+                df[term] += 1
+        self.idf: dict[str, float] = {t: math.log((n + 1) / (d + 0.5)) for t, d in df.items()}
+        # An unseen word is at least as informative as the rarest known one.
+        self.unknown_idf = math.log((n + 1) / 0.5)
+
+        self._para_mass: list[float] = [
+            sum(self.idf[t] for t in terms) for terms in self._para_terms
+        ]
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        for p_index, terms in enumerate(self._para_terms):
+            for term in terms:
+                self._postings[term].append(p_index)
+        self._body_postings: dict[str, list[int]] = defaultdict(list)
+        for e_index, terms in enumerate(body_terms):
+            for term in terms:
+                self._body_postings[term].append(e_index)
+
+    def weight(self, term: Term) -> float:
+        return self.idf.get(term.stem, self.unknown_idf)
+
+    def search(self, terms: list[Term], limit: int = 5) -> list[Hit]:
+        if not terms:
+            return []
+        query_mass = sum(self.weight(t) for t in terms)
+        if query_mass <= 0:
+            return []
+        # Matched IDF mass per paraphrase and per entry body.
+        para_match: dict[int, float] = defaultdict(float)
+        body_match: dict[int, float] = defaultdict(float)
+        para_full: dict[int, float] = defaultdict(float)
+        for term in terms:
+            idf = self.idf.get(term.stem)
+            if idf is None:
+                continue
+            for p_index in self._postings.get(term.stem, ()):
+                para_match[p_index] += idf * term.confidence
+                para_full[p_index] += idf
+            for e_index in self._body_postings.get(term.stem, ()):
+                body_match[e_index] += idf * term.confidence
+
+        best: dict[int, float] = {}
+        for p_index, matched in para_match.items():
+            q_cov = matched / query_mass
+            p_cov = para_full[p_index] / self._para_mass[p_index] if self._para_mass[p_index] else 0
+            p_cov = min(1.0, p_cov)
+            sim = (q_cov**QUERY_SIDE) * (p_cov ** (1 - QUERY_SIDE))
+            e_index = self._para_entry[p_index]
+            if sim > best.get(e_index, 0.0):
+                best[e_index] = sim
+        scored: list[Hit] = []
+        for e_index in set(best) | set(body_match):
+            body_cov = body_match.get(e_index, 0.0) / query_mass
+            score = PARAPHRASE_WEIGHT * best.get(e_index, 0.0) + (1 - PARAPHRASE_WEIGHT) * body_cov
+            scored.append(Hit(self.entry_ids[e_index], min(1.0, score)))
+        scored.sort(key=lambda h: h.score, reverse=True)
+        return scored[:limit]

@@ -1,0 +1,84 @@
+"""The composition root: settings → database → knowledge → core → dialogue.
+
+Every entry point (the Telegram bot, the terminal chat, tests) builds the
+same objects through `build_services`, so what is tested is what runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.config import Settings
+from bot.core import Core, load_core
+from bot.dialogue.conversation import Dialogue
+from bot.knowledge.check import check_knowledge
+from bot.knowledge.errors import KnowledgeError
+from bot.storage.db import Database, upgrade_async
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    core: Core
+    dialogue: Dialogue = field(init=False)
+
+    def __post_init__(self) -> None:
+        # The dialogue asks for the core on every event, so a reload takes effect at once.
+        self.dialogue = Dialogue(self.db, lambda: self.core, admin_ids=self.settings.admin_ids)
+
+    def reload_knowledge(self) -> list[str]:
+        """Swap in the edited knowledge base; on errors keep serving the old one.
+
+        Returns the problems that prevented the reload (empty when it worked).
+        """
+        report = check_knowledge(self.settings.knowledge_dir)
+        if not report.ok:
+            log.warning("knowledge reload refused: %d errors", len(report.result.errors))
+            return [str(p) for p in report.result.errors]
+        from bot.core import build_core
+
+        self.core = build_core(report.result.kb)
+        log.info(
+            "knowledge reloaded: %d entries, digest %s",
+            len(self.core.kb.entries),
+            self.core.kb.digest,
+        )
+        return []
+
+
+async def build_services(settings: Settings, migrate: bool | None = None) -> Services:
+    """Open the database (migrating the embedded default) and load the knowledge base."""
+    if migrate is None:
+        migrate = settings.is_default_sqlite
+    if migrate:
+        await upgrade_async(settings.database_url)
+    core = load_core(settings.knowledge_dir)
+    db = Database(settings.database_url)
+    return Services(settings=settings, db=db, core=core)
+
+
+def install_reload_signal(
+    services: Services, on_result: Callable[[list[str]], None] | None = None
+) -> None:
+    """SIGHUP reloads the knowledge base (Unix only)."""
+    try:
+        loop = asyncio.get_running_loop()
+
+        def _reload() -> None:
+            problems = services.reload_knowledge()
+            if on_result:
+                on_result(problems)
+
+        loop.add_signal_handler(signal.SIGHUP, _reload)
+    except (NotImplementedError, RuntimeError, AttributeError):
+        log.info("SIGHUP reload not available on this platform")
+
+
+__all__ = ["KnowledgeError", "Services", "build_services", "install_reload_signal"]

@@ -1,0 +1,1 @@
+"""The conversation, independent of any chat platform: events in, replies out."""

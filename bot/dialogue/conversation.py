@@ -1,0 +1,282 @@
+"""The dialogue: one event in, the replies out, with the state kept in the database.
+
+Each event is handled in one transaction: the user's state is read, the
+event is interpreted, the new state and anything stored (questions,
+feedback, leads) are committed, and only then are the replies returned to the
+adapter to send. So a restart, or another replica, continues the same
+conversation, and nothing is confirmed to the user before it is stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import texts
+from bot.answers.result import AskResult
+from bot.core import Core
+from bot.dialogue import callbacks as cb
+from bot.dialogue import keyboards
+from bot.dialogue.model import Event, Outcome, Reply
+from bot.matching.matcher import Extraction
+from bot.storage.db import Database
+from bot.storage.models import User
+from bot.storage.questions import add_feedback, log_question
+from bot.storage.users import (
+    claim_update,
+    get_or_create_user,
+    load_state,
+    save_state,
+    set_blocked,
+    update_user,
+)
+
+IDLE = "idle"
+CITE_REGION = "cite_region"  # waiting for a typed region in the CITE flow
+
+
+@dataclass
+class Turn:
+    """What one event's handling may read and change."""
+
+    session: AsyncSession
+    user: User
+    core: Core
+    state: str
+    data: dict[str, Any]
+    is_admin: bool
+    outcome: Outcome = field(default_factory=Outcome)
+
+    def say(self, reply: Reply) -> None:
+        self.outcome.replies.append(reply)
+
+    def reset(self) -> None:
+        self.state, self.data = IDLE, {}
+
+
+class Dialogue:
+    def __init__(
+        self,
+        db: Database,
+        core: Callable[[], Core],
+        admin_ids: frozenset[int] = frozenset(),
+    ) -> None:
+        self.db = db
+        self.core = core  # a callable, so a knowledge reload swaps it between events
+        self.admin_ids = admin_ids
+
+    async def handle(self, event: Event) -> Outcome:
+        async with self.db.session() as session:
+            if event.update_id is not None and not await claim_update(session, event.update_id):
+                return Outcome()  # delivered twice: the first delivery already acted
+            user = await get_or_create_user(session, event.user.id)
+            state, data = await load_state(session, user.id)
+            turn = Turn(session, user, self.core(), state, data, event.user.id in self.admin_ids)
+            await self._dispatch(turn, event)
+            await save_state(session, user.id, turn.state, turn.data)
+            await session.commit()
+        return turn.outcome
+
+    async def set_blocked(self, user_id: int, blocked: bool) -> None:
+        """The user blocked (or unblocked) the bot on the platform."""
+        async with self.db.session() as session:
+            await set_blocked(session, user_id, blocked)
+            await session.commit()
+
+    async def _dispatch(self, turn: Turn, event: Event) -> None:
+        if event.kind == "command":
+            await self._command(turn, event)
+        elif event.kind == "button":
+            await self._button(turn, event)
+        elif event.kind == "media":
+            turn.say(Reply(texts.MEDIA_REPLY.get(event.media, texts.MEDIA_DEFAULT)))
+        elif event.kind == "contact":
+            turn.say(Reply(texts.CONTACT_UNEXPECTED, remove_keyboard=True))
+        else:
+            await self._text(turn, event.text)
+
+    # -- commands ----------------------------------------------------------------
+
+    async def _command(self, turn: Turn, event: Event) -> None:
+        name = event.command
+        if name == "start":
+            turn.reset()
+            if event.payload and not turn.user.source:
+                await update_user(turn.session, turn.user, source=event.payload[:64])
+            turn.say(keyboards.menu(texts.GREETING))
+        elif name in {"ayuda", "help"}:
+            turn.say(Reply(texts.HELP, buttons=[keyboards.menu_buttons()[0]]))
+        elif name == "menu":
+            turn.reset()
+            turn.say(keyboards.menu())
+        elif name == "cancelar":
+            turn.reset()
+            turn.say(keyboards.menu(texts.CANCELLED))
+        elif name == "novedades":
+            await self._subscribe(turn)
+        elif name == "baja":
+            await self._unsubscribe(turn)
+        elif name == "mis_datos":
+            await self._my_data(turn)
+        else:
+            turn.say(Reply(texts.UNKNOWN_COMMAND))
+
+    # -- buttons ---------------------------------------------------------------------
+
+    async def _button(self, turn: Turn, event: Event) -> None:
+        data = cb.decode(event.data)
+        kb = turn.core.kb
+        action = data.action
+        if action == "menu":
+            await self._menu_choice(turn, data.arg(0))
+        elif action == "e" and data.arg(0) in kb.entries:
+            turn.reset()
+            self._show(
+                turn, turn.core.answers.answer_entry(kb.entries[data.arg(0)].title, data.arg(0))
+            )
+        elif action == "more" and data.arg(0) in kb.entries:
+            entry = kb.entries[data.arg(0)]
+            turn.say(Reply(entry.more or texts.NO_MORE))
+        elif action == "fb" and data.arg(0) in kb.entries and data.arg(1) in {"0", "1"}:
+            useful = data.arg(1) == "1"
+            await add_feedback(turn.session, turn.user.id, data.arg(0), useful)
+            if useful:
+                turn.say(Reply("", notice=texts.FEEDBACK_THANKS))
+            else:
+                turn.say(Reply(texts.FEEDBACK_SORRY, buttons=[[keyboards.advisor_button()]]))
+        elif action == "none":
+            turn.say(
+                Reply(
+                    texts.FALLBACK,
+                    buttons=[[keyboards.advisor_button()], [keyboards.menu_button()]],
+                )
+            )
+        elif action == "cs" and data.arg(0) in kb.sectors:
+            turn.state, turn.data = CITE_REGION, {"sector": data.arg(0)}
+            turn.say(keyboards.regions(kb, data.arg(0), 0))
+        elif action == "crp" and data.arg(0) in kb.sectors and data.arg(1).isdigit():
+            turn.state, turn.data = CITE_REGION, {"sector": data.arg(0)}
+            turn.say(keyboards.regions(kb, data.arg(0), int(data.arg(1))))
+        elif action == "cr" and data.arg(0) in kb.sectors and data.arg(1) in kb.regions:
+            await self._cite_region_chosen(turn, data.arg(0), data.arg(1))
+        elif (
+            action == "cn"
+            and data.arg(0) in kb.sectors
+            and data.arg(1) in kb.regions
+            and (data.arg(2) in kb.needs or data.arg(2) == "-")
+        ):
+            needs = [] if data.arg(2) == "-" else [data.arg(2)]
+            await self._cite_results(turn, data.arg(0), data.arg(1), needs)
+        elif not await self._extra_button(turn, data):
+            turn.reset()
+            turn.say(keyboards.menu(texts.STALE_BUTTON))
+
+    async def _extra_button(self, turn: Turn, data: cb.Callback) -> bool:
+        """Buttons of features layered on the core flow; False when not handled."""
+        return False
+
+    async def _menu_choice(self, turn: Turn, choice: str) -> None:
+        kb = turn.core.kb
+        turn.reset()
+        if choice == "ask":
+            turn.say(Reply(texts.ASK_PROMPT))
+        elif choice == "cite":
+            turn.say(keyboards.sectors(kb))
+        elif choice == "fin":
+            finance = [e for e in kb.entries.values() if "financiamiento" in e.tags][:6]
+            rows = [[keyboards.entry_button(e.id, e.title)] for e in finance]
+            turn.say(Reply(texts.FINANCE_INTRO, buttons=[*rows, [keyboards.menu_button()]]))
+        elif choice == "news":
+            await self._subscribe(turn)
+        elif choice == "data":
+            await self._my_data(turn)
+        else:
+            turn.say(keyboards.menu())
+
+    # -- free text ---------------------------------------------------------------------
+
+    async def _text(self, turn: Turn, text: str) -> None:
+        if turn.state == CITE_REGION and turn.data.get("sector") in turn.core.kb.sectors:
+            region = turn.core.matcher.places.lookup(text)
+            if region is not None:
+                await self._cite_region_chosen(turn, turn.data["sector"], region)
+                return
+            if len(text.split()) <= 3:
+                reply = keyboards.regions(turn.core.kb, turn.data["sector"], 0)
+                reply.text = (
+                    texts.CITE_REGION_NOT_FOUND.format(text=text.strip()[:60]) + "\n" + reply.text
+                )
+                turn.say(reply)
+                return
+            turn.reset()  # a longer message is a new question: leave the flow
+        if await self._extra_text(turn, text):
+            return
+        result = turn.core.answers.reply(text)
+        await log_question(
+            turn.session, turn.user.id, text, result.kind, result.entry_id, result.score
+        )
+        if result.kind == "cites":
+            profile = {k: v for k, v in (("sector", result.sector), ("region", result.region)) if v}
+            if profile:
+                await update_user(turn.session, turn.user, **profile)
+        if result.kind == "fallback":
+            turn.data = {"question": text[:300]}
+        self._show(turn, result)
+
+    async def _extra_text(self, turn: Turn, text: str) -> bool:
+        """Text consumed by a feature's own state (lead capture…); False when not."""
+        return False
+
+    def _show(self, turn: Turn, result: AskResult) -> None:
+        turn.say(keyboards.ask_result(result))
+
+    # -- the CITE flow -------------------------------------------------------------------
+
+    async def _cite_region_chosen(self, turn: Turn, sector: str, region: str) -> None:
+        turn.reset()
+        await update_user(turn.session, turn.user, sector=sector, region=region)
+        turn.say(keyboards.needs(turn.core.kb, sector, region))
+
+    async def _cite_results(self, turn: Turn, sector: str, region: str, needs: list[str]) -> None:
+        turn.reset()
+        extraction = Extraction(sector=sector, region=region, needs=needs)
+        result = turn.core.matcher.result("", extraction)
+        ask = AskResult(question="", kind="cites", text=result.message, cites=result.cites)
+        turn.say(keyboards.ask_result(ask))
+
+    # -- subscription and data ------------------------------------------------------------
+
+    async def _subscribe(self, turn: Turn) -> None:
+        if turn.user.subscribed:
+            turn.say(Reply(texts.ALREADY_SUBSCRIBED))
+            return
+        await update_user(turn.session, turn.user, subscribed=True)
+        turn.say(Reply(texts.SUBSCRIBED))
+
+    async def _unsubscribe(self, turn: Turn) -> None:
+        if not turn.user.subscribed:
+            turn.say(Reply(texts.NOT_SUBSCRIBED))
+            return
+        await update_user(turn.session, turn.user, subscribed=False)
+        turn.say(Reply(texts.UNSUBSCRIBED))
+
+    async def _my_data(self, turn: Turn) -> None:
+        user = turn.user
+        kb = turn.core.kb
+        lines = [
+            texts.MY_DATA_INTRO,
+            texts.MY_DATA_ID.format(id=user.id),
+            texts.MY_DATA_SINCE.format(date=user.created_at.strftime("%d/%m/%Y")),
+            texts.MY_DATA_SOURCE.format(source=user.source or "—"),
+            texts.MY_DATA_REGION.format(
+                region=kb.regions[user.region].name if user.region in kb.regions else "—"
+            ),
+            texts.MY_DATA_SECTOR.format(
+                sector=kb.sectors[user.sector].name if user.sector in kb.sectors else "—"
+            ),
+            texts.MY_DATA_NEWS.format(news="sí" if user.subscribed else "no"),
+        ]
+        turn.say(Reply("\n".join(lines)))

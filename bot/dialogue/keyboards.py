@@ -1,0 +1,112 @@
+"""Turning core results into replies with buttons (still platform-neutral)."""
+
+from __future__ import annotations
+
+from bot import texts
+from bot.answers.result import AskResult
+from bot.dialogue import callbacks as cb
+from bot.dialogue.model import Button, Reply
+from bot.knowledge.loader import KnowledgeBase
+
+REGIONS_PER_PAGE = 10
+
+
+def menu_buttons() -> list[list[Button]]:
+    return [
+        [
+            Button(texts.MENU_ASK, cb.encode("menu", "ask")),
+            Button(texts.MENU_CITE, cb.encode("menu", "cite")),
+        ],
+        [
+            Button(texts.MENU_FINANCE, cb.encode("menu", "fin")),
+            Button(texts.MENU_NEWS, cb.encode("menu", "news")),
+        ],
+        [Button(texts.MENU_DATA, cb.encode("menu", "data"))],
+    ]
+
+
+def menu_button() -> Button:
+    return Button(texts.BUTTON_MENU, cb.encode("menu", "main"))
+
+
+def advisor_button() -> Button:
+    return Button(texts.BUTTON_ADVISOR, cb.encode("adv"))
+
+
+def entry_button(entry_id: str, title: str) -> Button:
+    return Button(title, cb.encode("e", entry_id))
+
+
+def menu(text: str = texts.MENU_PROMPT) -> Reply:
+    return Reply(text, buttons=menu_buttons())
+
+
+def ask_result(result: AskResult) -> Reply:
+    """The reply for whatever the answers engine chose."""
+    rows: list[list[Button]] = []
+    if result.kind == "answer" and result.entry_id:
+        rows.append(
+            [
+                Button(texts.BUTTON_USEFUL, cb.encode("fb", result.entry_id, 1)),
+                Button(texts.BUTTON_NOT_USEFUL, cb.encode("fb", result.entry_id, 0)),
+            ]
+        )
+        if result.more:
+            rows.append([Button(texts.BUTTON_MORE, cb.encode("more", result.entry_id))])
+        for suggestion in result.suggestions:
+            rows.append([entry_button(suggestion.entry_id, suggestion.title)])
+        rows.append([Button(texts.BUTTON_INTERESTED, cb.encode("lead", "e", result.entry_id))])
+    elif result.kind == "suggestions":
+        for suggestion in result.suggestions:
+            rows.append([entry_button(suggestion.entry_id, suggestion.title)])
+        rows.append([Button(texts.SUGGESTIONS_NONE, cb.encode("none"))])
+    elif result.kind == "fallback":
+        rows.append([advisor_button()])
+        rows.append([menu_button()])
+    elif result.kind == "cites":
+        for cite in result.cites:
+            rows.append(
+                [
+                    Button(
+                        texts.BUTTON_INTERESTED_IN.format(name=cite.name),
+                        cb.encode("lead", "c", cite.id),
+                    )
+                ]
+            )
+        if not result.cites:
+            rows.append([Button(texts.MENU_CITE, cb.encode("menu", "cite"))])
+            rows.append([advisor_button()])
+    elif result.kind == "greeting":
+        rows = menu_buttons()
+    return Reply(result.text, buttons=rows)
+
+
+def sectors(kb: KnowledgeBase) -> Reply:
+    buttons = [Button(s.name, cb.encode("cs", s.id)) for s in kb.sectors.values()]
+    return Reply(
+        texts.CITE_ASK_SECTOR, buttons=[buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    )
+
+
+def regions(kb: KnowledgeBase, sector: str, page: int) -> Reply:
+    ordered = sorted(kb.regions.values(), key=lambda r: r.name)
+    pages = max(1, -(-len(ordered) // REGIONS_PER_PAGE))
+    page = min(max(page, 0), pages - 1)
+    chunk = ordered[page * REGIONS_PER_PAGE : (page + 1) * REGIONS_PER_PAGE]
+    buttons = [Button(r.name, cb.encode("cr", sector, r.id)) for r in chunk]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    nav = []
+    if page > 0:
+        nav.append(Button(texts.BUTTON_PREV, cb.encode("crp", sector, page - 1)))
+    if page < pages - 1:
+        nav.append(Button(texts.BUTTON_NEXT, cb.encode("crp", sector, page + 1)))
+    if nav:
+        rows.append(nav)
+    return Reply(texts.CITE_ASK_REGION.format(page=page + 1, pages=pages), buttons=rows)
+
+
+def needs(kb: KnowledgeBase, sector: str, region: str) -> Reply:
+    buttons = [Button(n.name, cb.encode("cn", sector, region, n.id)) for n in kb.needs.values()]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([Button(texts.CITE_ANY_NEED, cb.encode("cn", sector, region, "-"))])
+    return Reply(texts.CITE_ASK_NEED, buttons=rows)

@@ -1,0 +1,63 @@
+"""The values the dialogue takes and returns; no platform types here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+EventKind = Literal["text", "button", "contact", "command", "media"]
+
+
+@dataclass(frozen=True)
+class UserRef:
+    id: int
+    first_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something the user did: typed, pressed, shared, or sent unsupported media."""
+
+    user: UserRef
+    kind: EventKind
+    text: str = ""
+    command: str = ""  # without the slash, lower case
+    payload: str = ""  # /start payload or a command's arguments
+    data: str = ""  # button payload
+    phone: str = ""  # shared contact
+    contact_is_own: bool = True
+    media: str = ""  # voice, photo, sticker, location, document, video, ...
+    update_id: int | None = None  # set by adapters whose platform may redeliver
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Document:
+    filename: str
+    content: bytes
+    caption: str = ""
+
+
+@dataclass
+class Reply:
+    """One message to show. Buttons are rows of inline choices."""
+
+    text: str
+    buttons: list[list[Button]] = field(default_factory=list)
+    request_contact: bool = False
+    remove_keyboard: bool = False
+    document: Document | None = None
+    notice: str = ""  # short toast for a pressed button (Telegram's answerCallbackQuery)
+
+
+@dataclass
+class Outcome:
+    """Everything one event produced: replies to the user and notices to staff."""
+
+    replies: list[Reply] = field(default_factory=list)
+    staff: list[Reply] = field(default_factory=list)

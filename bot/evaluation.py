@@ -1,0 +1,154 @@
+"""Measures the answers engine and the CITE matcher on a labelled set of messages.
+
+Reads files in the format of shared/eval/dev_questions.yaml (items with `q`)
+and shared/eval/dev_matches.yaml (items with `text`), runs them through the
+same code the bot uses, and reports the figures the targets are stated in.
+Regular expressions are compared lower-case with accents removed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.answers.result import AskResult
+from bot.text.normalize import strip_accents
+
+ANSWERED = {"answer", "cites"}
+
+
+def load_items(path: Path) -> list[dict[str, Any]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    items = data.get("items", data) if isinstance(data, dict) else data
+    if not isinstance(items, list):
+        raise ValueError(f"{path}: se esperaba una lista 'items'")
+    return items
+
+
+def _matches(pattern: str, text: str) -> bool:
+    return re.search(pattern, strip_accents(text)) is not None
+
+
+@dataclass
+class QuestionReport:
+    total: int = 0
+    correct: int = 0
+    confident_wrong: int = 0
+    out_of_scope: int = 0
+    declined: int = 0
+    failures: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "items": self.total,
+            "accuracy": self.correct / self.total if self.total else 0.0,
+            "confident_wrong_rate": self.confident_wrong / self.total if self.total else 0.0,
+            "out_of_scope": self.out_of_scope,
+            "out_of_scope_declined": self.declined / self.out_of_scope
+            if self.out_of_scope
+            else 1.0,
+            "failures": self.failures,
+        }
+
+
+def judge_question(item: dict[str, Any], result: AskResult) -> tuple[bool, bool]:
+    """(correct, confident_wrong) for one item."""
+    expect = item.get("expect", "answer")
+    answered = result.kind in ANSWERED
+    if expect == "greeting":
+        return result.kind == "greeting", False
+    if expect == "decline":
+        return not answered, answered
+    if not answered:
+        return False, False
+    text = result.text + " " + " ".join(c.name + " " + c.id for c in result.cites)
+    ok = all(_matches(p, text) for p in item.get("must", []))
+    return ok, not ok
+
+
+def evaluate_questions(
+    items: Iterable[dict[str, Any]], ask: Callable[[str], AskResult]
+) -> QuestionReport:
+    report = QuestionReport()
+    for item in items:
+        result = ask(item["q"])
+        correct, wrong = judge_question(item, result)
+        report.total += 1
+        report.correct += correct
+        report.confident_wrong += wrong
+        if item.get("expect") == "decline":
+            report.out_of_scope += 1
+            report.declined += result.kind not in ANSWERED
+        if not correct:
+            report.failures.append(
+                {
+                    "q": item["q"],
+                    "expect": item.get("expect", "answer"),
+                    "kind": result.kind,
+                    "entry_id": result.entry_id,
+                    "score": None if result.score is None else round(result.score, 3),
+                    "suggestions": [s.entry_id for s in result.suggestions],
+                }
+            )
+    return report
+
+
+@dataclass
+class MatchReport:
+    total: int = 0
+    top1: int = 0
+    top3: int = 0
+    sector_ok: int = 0
+    region_ok: int = 0
+    failures: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        n = self.total or 1
+        return {
+            "items": self.total,
+            "top1": self.top1 / n,
+            "top3": self.top3 / n,
+            "sector_accuracy": self.sector_ok / n,
+            "region_accuracy": self.region_ok / n,
+            "failures": self.failures,
+        }
+
+
+def evaluate_matches(
+    items: Iterable[dict[str, Any]], match: Callable[[str], dict[str, Any]]
+) -> MatchReport:
+    """`match` returns the JSON shape of `mypebot match --json`."""
+    report = MatchReport()
+    for item in items:
+        result = match(item["text"])
+        names = [f"{c['id']} {c['name']}" for c in result.get("cites", [])]
+        patterns = item.get("cite", [])
+        hit = [any(_matches(p, n) for p in patterns) for n in names]
+        sector_text = " ".join(str(result.get(k) or "") for k in ("sector_id", "sector")).strip()
+        region_text = " ".join(str(result.get(k) or "") for k in ("region_id", "region")).strip()
+        sector_ok = bool(sector_text) and _matches(item.get("sector", "$^"), sector_text)
+        region_ok = bool(region_text) and _matches(item.get("region", "$^"), region_text)
+        report.total += 1
+        report.top1 += bool(hit[:1] and hit[0])
+        report.top3 += any(hit[:3])
+        report.sector_ok += sector_ok
+        report.region_ok += region_ok
+        if not (any(hit[:3]) and sector_ok and region_ok):
+            report.failures.append(
+                {
+                    "text": item["text"],
+                    "cites": [c["id"] for c in result.get("cites", [])[:3]],
+                    "sector": sector_text or None,
+                    "region": region_text or None,
+                }
+            )
+    return report
+
+
+def file_kind(items: list[dict[str, Any]]) -> str:
+    return "matches" if items and "text" in items[0] else "questions"

@@ -1,0 +1,1 @@
+"""Matching a business (sector, region, needs) to the CITE services that fit."""

@@ -1,0 +1,227 @@
+"""Matching a business to CITE services: extraction from free text, then ranking.
+
+Ranking follows what helps an owner most: a CITE of their productive chain
+first; among those, one in their region, else the nearest by distance
+between region capitals; then the services that answer their need, with
+circular-economy services flagged. When no CITE serves the chain, the result
+says so and carries no pretend fit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot import texts
+from bot.answers.result import CiteService, CiteSuggestion
+from bot.knowledge.loader import KnowledgeBase
+from bot.knowledge.schema import Cite, Service
+from bot.matching.places import Gazetteer, choose_region
+from bot.matching.vocabulary import VocabularyMatcher
+from bot.text.normalize import normalize
+
+MAX_RESULTS = 3
+STATUS_RANK = {"operando": 0, "incierto": 1, "en_construccion": 2, "proyecto": 3}
+STATUS_NOTE = {
+    "en_construccion": "en construcción",
+    "proyecto": "en proyecto",
+    "incierto": "por confirmar",
+}
+# First-person cues that a message describes the sender's own business.
+BUSINESS_CUES = re.compile(
+    r"\b(tengo|tenemos|hago|hacemos|fabrico|fabricamos|produzco|producimos|elaboro|elaboramos|"
+    r"vendo|vendemos|cultivo|cultivamos|crio|criamos|tejo|tejemos|procesamos|proceso|"
+    r"somos|trabajo|trabajamos|mi negocio|mi empresa|mi taller|mi planta|mi fabrica|"
+    r"mi emprendimiento|nuestra empresa|nuestro negocio|nuestra planta|cooperativa|asociacion|"
+    r"me dedico|nos dedicamos|planta de|taller de|fabrica de)\b"
+)
+
+
+@dataclass(frozen=True)
+class Extraction:
+    sector: str | None
+    region: str | None
+    needs: list[str]
+    region_candidates: list[str] = field(default_factory=list)
+    business_cue: bool = False
+
+    @property
+    def describes_business(self) -> bool:
+        return self.sector is not None and (
+            self.region is not None or self.business_cue or len(self.region_candidates) > 1
+        )
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    text: str
+    extraction: Extraction
+    cites: list[CiteSuggestion]
+    message: str
+    nearest: bool = False  # no CITE of the chain in the region: these are the nearest
+    kb: KnowledgeBase | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        kb = self.kb
+        e = self.extraction
+
+        def name(table: dict[str, Any], key: str | None) -> str | None:
+            return table[key].name if kb is not None and key in table else None
+
+        return {
+            "text": self.text,
+            "sector": name(kb.sectors, e.sector) if kb else None,
+            "sector_id": e.sector,
+            "region": name(kb.regions, e.region) if kb else None,
+            "region_id": e.region,
+            "region_candidates": e.region_candidates,
+            "needs": [kb.needs[n].name for n in e.needs] if kb else [],
+            "need_ids": e.needs,
+            "nearest": self.nearest,
+            "message": self.message,
+            "cites": [
+                {
+                    "id": c.id,
+                    "name": c.name,
+                    "region": c.region,
+                    "city": c.city,
+                    "why": c.why,
+                    "services": [{"name": s.name, "circular": s.circular} for s in c.services],
+                }
+                for c in self.cites
+            ],
+        }
+
+
+class Matcher:
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.places = Gazetteer(kb.regions)
+        self.sectors = VocabularyMatcher(kb.sectors)
+        self.needs = VocabularyMatcher(kb.needs)
+
+    # -- extraction ------------------------------------------------------------
+
+    def extract(self, text: str) -> Extraction:
+        sector_hits = self.sectors.find(text)
+        need_hits = self.needs.find(text)
+        region, candidates = choose_region(self.places.find(text))
+        return Extraction(
+            sector=sector_hits[0].id if sector_hits else None,
+            region=region,
+            needs=[h.id for h in need_hits],
+            region_candidates=candidates,
+            business_cue=bool(BUSINESS_CUES.search(normalize(text))),
+        )
+
+    # -- ranking ----------------------------------------------------------------
+
+    def _services_for(self, cite: Cite, needs: list[str]) -> list[Service]:
+        if not needs:
+            return sorted(cite.services, key=lambda s: not s.circular)
+        matching = [s for s in cite.services if set(s.tags) & set(needs)]
+        return sorted(matching, key=lambda s: not s.circular)
+
+    def rank(
+        self, sector: str | None, region: str | None, needs: list[str]
+    ) -> tuple[list[CiteSuggestion], bool]:
+        """Best CITEs for the chain, region and needs; and whether they are only the nearest."""
+        if sector is None:
+            return [], False
+        candidates = [c for c in self.kb.cites.values() if sector in c.sectors]
+        if not candidates:
+            return [], False
+
+        def key(cite: Cite) -> tuple[float, ...]:
+            distance = self.places.distance(region, cite.region) if region else 0.0
+            need_fit = len(self._services_for(cite, needs)) if needs else 0
+            return (
+                STATUS_RANK.get(cite.status, 3) >= 2,  # planned CITEs only after working ones
+                round(distance / 50),  # same region first, then by distance (50 km bands)
+                -min(need_fit, 3),
+                STATUS_RANK.get(cite.status, 3),
+                len(cite.sectors),  # a specialist before a multi-chain CITE
+            )
+
+        ranked = sorted(candidates, key=key)[:MAX_RESULTS]
+        nearest = region is not None and all(c.region != region for c in ranked)
+        return [self._suggestion(c, sector, region, needs) for c in ranked], nearest
+
+    def _suggestion(
+        self, cite: Cite, sector: str, region: str | None, needs: list[str]
+    ) -> CiteSuggestion:
+        kb = self.kb
+        services = self._services_for(cite, needs) or sorted(
+            cite.services, key=lambda s: not s.circular
+        )
+        place = kb.regions[cite.region].name
+        if region and region != cite.region:
+            place += f" (a {self.places.distance(region, cite.region):,.0f} km)".replace(",", " ")
+        parts = [kb.sectors[sector].name, place]
+        matched_needs = [n for n in needs if any(n in s.tags for s in cite.services)]
+        if matched_needs:
+            label = kb.needs[matched_needs[0]].name
+            if any(s.circular and matched_needs[0] in s.tags for s in cite.services):
+                label += f" {texts.CIRCULAR_MARK}"
+            parts.append(label)
+        elif services:
+            parts.append(
+                services[0].name + (f" {texts.CIRCULAR_MARK}" if services[0].circular else "")
+            )
+        if cite.status in STATUS_NOTE:
+            parts.append(STATUS_NOTE[cite.status])
+        return CiteSuggestion(
+            id=cite.id,
+            name=cite.short_name,
+            region=kb.regions[cite.region].name,
+            city=cite.city,
+            why=" · ".join(parts),
+            services=[CiteService(s.name, s.circular) for s in services[:4]],
+        )
+
+    # -- the whole step ---------------------------------------------------------
+
+    def match(self, text: str) -> MatchResult:
+        extraction = self.extract(text)
+        return self.result(text, extraction)
+
+    def result(self, text: str, extraction: Extraction) -> MatchResult:
+        cites, nearest = self.rank(extraction.sector, extraction.region, extraction.needs)
+        return MatchResult(
+            text=text,
+            extraction=extraction,
+            cites=cites,
+            message=self.describe(extraction, cites, nearest),
+            nearest=nearest,
+            kb=self.kb,
+        )
+
+    def describe(self, extraction: Extraction, cites: list[CiteSuggestion], nearest: bool) -> str:
+        """The text the user reads above the suggestions."""
+        kb = self.kb
+        if extraction.sector is None:
+            return texts.CITES_ASK_SECTOR
+        sector_name = kb.sectors[extraction.sector].name.lower()
+        if not cites:
+            return texts.CITES_NO_SECTOR.format(sector=sector_name)
+        lines: list[str] = []
+        if nearest and extraction.region:
+            lines.append(
+                texts.CITES_NEAREST_INTRO.format(
+                    region=kb.regions[extraction.region].name,
+                    sector=sector_name,
+                    cite_region=cites[0].region,
+                )
+            )
+        elif extraction.region is None and len(extraction.region_candidates) > 1:
+            names = " o ".join(kb.regions[r].name for r in extraction.region_candidates[:3])
+            lines.append(texts.CITES_WHICH_REGION.format(regions=names))
+        else:
+            lines.append(texts.CITES_INTRO)
+        for cite in cites:
+            lines.append(
+                texts.CITE_LINE.format(name=cite.name, city=cite.city or cite.region, why=cite.why)
+            )
+        lines.append(texts.CITES_NEXT_STEP)
+        return "\n".join(lines)

@@ -1,0 +1,143 @@
+"""Every sentence the bot says, in one place and one voice (Spanish, usted).
+
+Logic never builds user-facing Spanish inline: it picks a text here and fills
+in values, so copy can be reviewed and edited without touching the code.
+"""
+
+from __future__ import annotations
+
+GREETING = (
+    "¡Hola! 👋 Soy el asistente de PRODUCE para las MYPE. Puedo responder sus preguntas sobre "
+    "economía circular, ProInnóvate, MYPE Sostenible y la red CITE, y ayudarle a encontrar el "
+    "CITE que le conviene a su negocio. Escriba su pregunta o elija una opción del menú."
+)
+THANKS = "¡Con gusto! Si tiene otra consulta, aquí estoy. 🙂"
+GOODBYE = "¡Hasta pronto! Cuando quiera, escríbame de nuevo."
+
+SOURCE_LINE = "📚 Fuente: {title} — {url}"
+MORE_SOURCES = "(y {count} fuente(s) más)"
+REVIEWED_LINE = "Revisado el {date}."
+SEE_MORE_HINT = "Hay más detalle: toque «Ver más»."
+
+SUGGESTIONS_INTRO = "No estoy seguro de haberle entendido. ¿Quiso decir…?"
+SUGGESTIONS_NONE = "Ninguna de estas"
+
+FALLBACK = (
+    "Disculpe, sobre eso no tengo información confiable y prefiero no adivinar. "
+    "Puedo ayudarle con economía circular, ProInnóvate, MYPE Sostenible y los CITE. "
+    "Si lo desea, una persona del equipo puede contactarle: toque «Hablar con un asesor»."
+)
+EMPTY_INPUT = "No recibí texto. Escríbame su pregunta, por ejemplo: «¿Qué es un CITE?»"
+ALSO_ASKED = "Sobre su otra pregunta, quizá le sirva: «{title}»."
+
+CITES_INTRO = "Estos CITE pueden ayudarle:"
+CITES_NEAREST_INTRO = (
+    "En {region} no hay un CITE de {sector}; el más cercano es el de {cite_region}:"
+)
+CITES_NO_SECTOR = (
+    "No encontré un CITE especializado en {sector}. Le sugiero un CITE de varias cadenas, "
+    "ProInnóvate para financiar innovación, o que una persona del equipo le oriente."
+)
+CITES_ASK_SECTOR = (
+    "Para sugerirle un CITE necesito saber a qué se dedica su negocio (por ejemplo: calzado, "
+    "muebles de madera, alimentos, textiles de alpaca, pesca)."
+)
+CITE_LINE = "• {name} ({city}) — {why}"
+CIRCULAR_MARK = "♻️"
+
+# --- menu and navigation ---------------------------------------------------------
+
+MENU_PROMPT = "¿En qué le ayudo? Elija una opción o escriba su pregunta."
+MENU_ASK = "❓ Preguntar"
+MENU_CITE = "🏭 Encontrar un CITE"
+MENU_FINANCE = "💰 Financiamiento"
+MENU_NEWS = "📰 Novedades"
+MENU_DATA = "🔒 Mis datos"
+BUTTON_MENU = "Menú"
+ASK_PROMPT = (
+    "Escriba su pregunta con sus palabras, por ejemplo: «¿ProInnóvate presta plata?» o "
+    "«¿Cómo pido un servicio a un CITE?»"
+)
+HELP = (
+    "Esto es lo que puedo hacer:\n"
+    "• Responder preguntas sobre economía circular, ProInnóvate, MYPE Sostenible y los CITE "
+    "(siempre con la fuente).\n"
+    "• Sugerirle un CITE: cuénteme qué hace y dónde, p. ej. «hago muebles en Pucallpa».\n"
+    "• Pasar su consulta a una persona del equipo, si usted lo autoriza.\n\n"
+    "Comandos: /menu · /ayuda · /cancelar · /novedades · /baja · /mis_datos · /borrar_mis_datos"
+)
+CANCELLED = "Listo, lo dejamos ahí. ¿Le ayudo con algo más?"
+UNKNOWN_COMMAND = "No conozco ese comando. Escriba /ayuda para ver lo que puedo hacer."
+STALE_BUTTON = "Ese botón ya no está vigente (el mensaje es antiguo o la información cambió). Le muestro el menú."
+MEDIA_REPLY = {
+    "voice": "Todavía no puedo escuchar audios 🙉. ¿Me escribe su consulta en un mensaje de texto?",
+    "photo": "Recibí una imagen, pero solo entiendo texto. ¿Me describe su consulta por escrito?",
+    "sticker": "¡Bonito sticker! 😄 Para ayudarle, escríbame su pregunta.",
+    "location": "Gracias por su ubicación. Para sugerirle un CITE, escríbame su ciudad o región y a qué se dedica.",
+    "document": "No puedo leer archivos. Escríbame su consulta en un mensaje, por favor.",
+}
+MEDIA_DEFAULT = "Solo entiendo mensajes de texto y los botones. ¿Me escribe su consulta?"
+
+# --- answers -------------------------------------------------------------------------
+
+BUTTON_USEFUL = "👍 Me sirvió"
+BUTTON_NOT_USEFUL = "👎 No me sirvió"
+BUTTON_MORE = "Ver más"
+BUTTON_INTERESTED = "🙋 Quiero asesoría"
+BUTTON_ADVISOR = "🙋 Hablar con un asesor"
+FEEDBACK_THANKS = "¡Gracias por su opinión!"
+FEEDBACK_SORRY = (
+    "Gracias por decírmelo; lo usaremos para mejorar. Si quiere, un asesor puede ayudarle."
+)
+NO_MORE = "Esa respuesta no tiene más detalle."
+FINANCE_INTRO = "Estos temas de financiamiento pueden servirle:"
+
+# --- CITE flow -----------------------------------------------------------------------
+
+CITE_ASK_SECTOR = "¿A qué se dedica su negocio? Elija su rubro:"
+CITE_ASK_REGION = (
+    "¿En qué región está su negocio? Elija una o escriba su ciudad (página {page} de {pages}):"
+)
+CITE_REGION_NOT_FOUND = "No reconocí «{text}» como una región o ciudad del Perú. Elija una de la lista o escríbala de nuevo."
+CITE_ASK_NEED = "¿Qué necesita? Elija lo que más se acerque:"
+CITE_ANY_NEED = "Cualquier servicio"
+BUTTON_PREV = "◀ Anteriores"
+BUTTON_NEXT = "Más regiones ▶"
+BUTTON_INTERESTED_IN = "🙋 Me interesa: {name}"
+
+# --- news --------------------------------------------------------------------------
+
+SUBSCRIBED = (
+    "¡Listo! Le enviaré novedades de PRODUCE y los CITE (convocatorias, talleres, servicios). "
+    "Para dejar de recibirlas, escriba /baja."
+)
+ALREADY_SUBSCRIBED = "Ya está suscrito a las novedades. Para dejar de recibirlas, escriba /baja."
+UNSUBSCRIBED = "Listo, ya no le enviaré novedades. Si cambia de opinión, escriba /novedades."
+NOT_SUBSCRIBED = "No estaba suscrito a las novedades. Si quiere recibirlas, escriba /novedades."
+
+CITES_WHICH_REGION = "Mencionó varias regiones ({regions}). Estos CITE sirven a su rubro; dígame dónde está su negocio para afinar:"
+CITES_NEXT_STEP = "Si le interesa uno, toque «Me interesa» y una persona del equipo le contactará (solo con su permiso)."
+
+CONTACT_UNEXPECTED = (
+    "Gracias. Solo uso su número cuando usted pide que un asesor le contacte; "
+    "si lo desea, toque «Hablar con un asesor» en el menú."
+)
+
+# --- the user's data -----------------------------------------------------------------
+
+MY_DATA_INTRO = "Esto es lo que guardo sobre usted:"
+MY_DATA_ID = "• Su número de usuario de Telegram: {id}"
+MY_DATA_SINCE = "• Primer contacto: {date}"
+MY_DATA_SOURCE = "• Cómo llegó al bot: {source}"
+MY_DATA_REGION = "• Región: {region}"
+MY_DATA_SECTOR = "• Rubro: {sector}"
+MY_DATA_NEWS = "• Recibe novedades: {news}"
+
+# --- terminal chat -------------------------------------------------------------------
+
+TERMINAL_WELCOME = (
+    "mypebot · chat de prueba en la terminal. Escriba como en Telegram; para tocar un botón "
+    "escriba su número. «salir» o Ctrl-D para terminar."
+)
+TERMINAL_TYPE_PHONE = "(en Telegram aquí aparece el botón «Compartir mi número»; escríbalo)"
+BUTTON_SHARE_PHONE = "📱 Compartir mi número"

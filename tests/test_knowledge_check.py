@@ -1,0 +1,151 @@
+"""`kb check`: every kind of problem is reported with the file and line to open."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.knowledge.check import check_knowledge
+
+FIXTURE = Path(__file__).parent / "fixtures" / "kb"
+TODAY = dt.date(2026, 11, 26)
+
+
+@pytest.fixture
+def kb(tmp_path: Path) -> Path:
+    root = tmp_path / "kb"
+    shutil.copytree(FIXTURE, root)
+    return root
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _only(report, level: str = "error"):
+    problems = [p for p in report.problems if p.level == level]
+    assert len(problems) == 1, [str(p) for p in report.problems]
+    return problems[0]
+
+
+def test_clean_knowledge_base_loads_without_problems(kb: Path) -> None:
+    report = check_knowledge(kb, today=TODAY)
+    assert report.ok
+    assert report.problems == []
+    assert report.counts()["entries"] == 2
+    assert report.result.kb.entries["proinnovate-que-es"].more == "Más detalle sobre los concursos."
+
+
+def test_missing_field_names_the_field_and_file(kb: Path) -> None:
+    _edit(kb / "entries" / "cite-que-es.md", "title: ¿Qué es un CITE?\n", "")
+    problem = _only(check_knowledge(kb, today=TODAY))
+    assert problem.file == "entries/cite-que-es.md"
+    assert "title" in problem.message
+
+
+def test_invalid_url_points_to_its_line(kb: Path) -> None:
+    _edit(kb / "entries" / "cite-que-es.md", '"https://gestion.pe/', '"gestion.pe/')
+    problem = _only(check_knowledge(kb, today=TODAY))
+    assert (problem.file, problem.line) == ("entries/cite-que-es.md", 14)
+    assert "https://" in problem.message
+
+
+def test_bad_date_points_to_its_line(kb: Path) -> None:
+    _edit(kb / "entries" / "proinnovate-que-es.md", "date: 2023-01-05", "date: 05/01/2023")
+    problem = _only(check_knowledge(kb, today=TODAY))
+    assert problem.line == 15
+    assert "AAAA-MM-DD" in problem.message
+
+
+def test_unreadable_front_matter_is_reported_with_its_line(kb: Path) -> None:
+    _edit(kb / "entries" / "cite-que-es.md", "tags: [cite]", "tags: [cite")
+    problem = _only(check_knowledge(kb, today=TODAY))
+    assert problem.file == "entries/cite-que-es.md"
+    assert problem.line is not None and problem.line >= 10
+
+
+def test_file_without_front_matter_is_an_error(kb: Path) -> None:
+    (kb / "entries" / "suelto.md").write_text("Solo texto, sin datos.\n", encoding="utf-8")
+    problem = _only(check_knowledge(kb, today=TODAY))
+    assert (problem.file, problem.line) == ("entries/suelto.md", 1)
+
+
+def test_duplicate_entry_id_names_both_files(kb: Path) -> None:
+    shutil.copy(kb / "entries" / "cite-que-es.md", kb / "entries" / "copia.md")
+    problem = _only(check_knowledge(kb, today=TODAY))
+    assert "cite-que-es" in problem.message
+    assert "entries/cite-que-es.md" in problem.message or problem.file == "entries/cite-que-es.md"
+
+
+def test_related_entry_that_does_not_exist(kb: Path) -> None:
+    _edit(
+        kb / "entries" / "cite-que-es.md", "related: [proinnovate-que-es]", "related: [no-existe]"
+    )
+    problem = _only(check_knowledge(kb, today=TODAY))
+    assert "no-existe" in problem.message
+
+
+def test_cite_with_unknown_sector_region_and_need(kb: Path) -> None:
+    _edit(kb / "cites.yaml", "sectors: [cuero-calzado]", "sectors: [joyeria]")
+    _edit(kb / "cites.yaml", "region: lima-metropolitana", "region: lima-centro")
+    _edit(kb / "cites.yaml", "tags: [residuos]", "tags: [reciclaje]")
+    report = check_knowledge(kb, today=TODAY)
+    messages = " | ".join(p.message for p in report.problems)
+    assert {p.file for p in report.problems} == {"cites.yaml"}
+    assert all(p.line == 1 for p in report.problems)
+    assert "joyeria" in messages and "lima-centro" in messages and "reciclaje" in messages
+
+
+def test_missing_source_in_a_cite_points_to_the_field(kb: Path) -> None:
+    text = (kb / "cites.yaml").read_text(encoding="utf-8")
+    head, _, tail = text.partition("  sources:")
+    (kb / "cites.yaml").write_text(head + "  reviewed: 2026-11-01\n", encoding="utf-8")
+    problem = _only(check_knowledge(kb, today=TODAY))
+    assert problem.file == "cites.yaml"
+    assert "sources" in problem.message
+
+
+def test_missing_vocabulary_file_is_an_error(kb: Path) -> None:
+    (kb / "regions.yaml").unlink()
+    report = check_knowledge(kb, today=TODAY)
+    assert any(p.file == "regions.yaml" and "falta" in p.message for p in report.problems)
+    assert not report.ok
+
+
+def test_review_older_than_a_year_is_a_warning(kb: Path) -> None:
+    report = check_knowledge(kb, today=dt.date(2027, 12, 1))
+    assert report.ok
+    assert len([p for p in report.problems if "12 meses" in p.message]) == 3
+
+
+def test_answer_too_long_for_a_phone_is_a_warning(kb: Path) -> None:
+    _edit(kb / "entries" / "cite-que-es.md", "Un CITE es", "Un CITE es " + "muy " * 250)
+    problem = _only(check_knowledge(kb, today=TODAY), "warning")
+    assert "caracteres" in problem.message and problem.file == "entries/cite-que-es.md"
+
+
+def test_paraphrases_too_close_to_another_entry_are_a_warning(kb: Path) -> None:
+    _edit(
+        kb / "entries" / "proinnovate-que-es.md", "  - fondos para innovar", "  - que es un cite?"
+    )
+    problem = _only(check_knowledge(kb, today=TODAY), "warning")
+    assert problem.file == "entries/cite-que-es.md" and problem.line == 5
+    assert "proinnovate-que-es.md" in problem.message
+
+
+def test_json_output_has_the_counts_and_the_problems(
+    kb: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _edit(kb / "entries" / "cite-que-es.md", "related: [proinnovate-que-es]", "related: [otra]")
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(kb))
+    assert main(["kb", "check", "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["entries"] == 2 and data["cites"] == 1 and data["regions"] == 2
+    assert data["errors"] == 1 and data["error_list"][0]["file"] == "entries/cite-que-es.md"
