@@ -141,3 +141,102 @@ TERMINAL_WELCOME = (
 )
 TERMINAL_TYPE_PHONE = "(en Telegram aquí aparece el botón «Compartir mi número»; escríbalo)"
 BUTTON_SHARE_PHONE = "📱 Compartir mi número"
+
+# --- lead capture (Ley N.° 29733) ------------------------------------------------------
+
+CONSENT_VERSION = "2026-11-v1"  # change when CONSENT changes; stored with each lead
+CONSENT = (
+    "Para que una persona le contacte sobre «{topic}» necesito su permiso:\n\n"
+    "• Guardaré su número de celular, su nombre y, si me los da, el nombre de su negocio, su RUC, "
+    "su región y su rubro.\n"
+    "• Solo para que PRODUCE o el CITE correspondiente le llamen o escriban sobre este tema.\n"
+    "• Los recibe el equipo de PRODUCE y, si corresponde, el CITE.\n"
+    "• Puede verlos con /mis_datos y borrarlos cuando quiera con /borrar_mis_datos "
+    "(Ley N.° 29733 de Protección de Datos Personales).\n\n"
+    "¿Acepta?"
+)
+BUTTON_ACCEPT = "✅ Acepto"
+BUTTON_DECLINE = "No, gracias"
+BUTTON_SKIP = "Omitir"
+CONSENT_DECLINED = "Entendido: no guardé ningún dato suyo. Puede seguir preguntando cuando quiera."
+ASK_PHONE = (
+    "Gracias. ¿A qué número de celular le contactamos? Toque «Compartir mi número» "
+    "o escríbalo (por ejemplo, 987 654 321)."
+)
+PHONE_INVALID = (
+    "Ese número no parece un teléfono del Perú. Escríbalo con sus 9 dígitos, por ejemplo "
+    "987 654 321, o toque «Compartir mi número»."
+)
+ASK_BUSINESS = "¿Cómo se llama su negocio? (Es opcional: puede tocar «Omitir».)"
+ASK_RUC = "¿Cuál es su RUC? (Es opcional: puede tocar «Omitir».)"
+RUC_PROBLEMS = {
+    "length": "El RUC tiene 11 dígitos y ese tiene otra cantidad. Revíselo o toque «Omitir».",
+    "prefix": "Un RUC empieza con 10, 15, 17 o 20, y ese no. Revíselo o toque «Omitir».",
+    "check_digit": "Ese RUC no pasa la verificación del último dígito: quizá hay un número cambiado. Revíselo o toque «Omitir».",
+}
+ASK_LEAD_REGION = (
+    "¿En qué región o ciudad está su negocio? (por ejemplo: Arequipa, Juliaca, Chimbote)"
+)
+LEAD_REGION_NOT_FOUND = (
+    "No reconocí esa región o ciudad. Escríbala de nuevo (por ejemplo: Cusco) o toque «Omitir»."
+)
+ASK_LEAD_SECTOR = "¿A qué rubro se dedica?"
+LEAD_CONFIRMED = (
+    "¡Listo! Registré su interés en «{topic}». Su código es {reference}.\n"
+    "Una persona del equipo de PRODUCE o del CITE le contactará al {phone}. "
+    "Si tiene alguna duda, mencione ese código. Puede ver o borrar sus datos con /mis_datos y /borrar_mis_datos."
+)
+LEAD_ALREADY = (
+    "Ya tenemos registrado su interés en «{topic}» (código {reference}). "
+    "Una persona del equipo le contactará; no hace falta registrarlo otra vez."
+)
+LEAD_CANCELLED = "Listo, no guardé ningún dato de esta solicitud."
+ADVISOR_TOPIC = "Asesoría general"
+STAFF_NEW_LEAD = (
+    "🆕 Nuevo interesado {reference}\n"
+    "Tema: {topic}\n"
+    "Región: {region} · Rubro: {sector}\n"
+    "Nombre: {name} · Celular: {phone}\n"
+    "Negocio: {business} · RUC: {ruc}\n"
+    "Origen: {source}"
+)
+STAFF_STATUS_LABELS = {
+    "contactado": "📞 Contactado",
+    "en_proceso": "⏳ En proceso",
+    "cerrado": "✅ Cerrado",
+    "descartado": "🗑 Descartado",
+}
+STAFF_STATUS_CHANGED = "{reference}: estado cambiado a «{status}»."
+STAFF_LEAD_MISSING = "Ese interesado ya no existe."
+
+# --- staff ---------------------------------------------------------------------------
+
+STAFF_ONLY = "Este comando es solo para el equipo de PRODUCE y los CITE."
+LEADS_SUMMARY_TITLE = "📊 Interesados registrados: {total}"
+LEADS_BY_STATUS = "Por estado:"
+LEADS_BY_REGION = "Por región:"
+LEADS_BY_CITE = "Por CITE:"
+LEADS_NONE = "Todavía no hay interesados registrados."
+EXPORT_CAPTION = "Interesados ({count}). Ábralo con Excel."
+EXPORT_USAGE = (
+    "Uso: /exportar [desde=AAAA-MM-DD] [hasta=AAAA-MM-DD] [estado=nuevo] [region=arequipa] "
+    "[cite=citeccal-lima]"
+)
+
+# --- deleting one's data --------------------------------------------------------------
+
+DELETE_CONFIRM = (
+    "¿Seguro que quiere borrar sus datos? Borraré sus preguntas, sus opiniones, su suscripción "
+    "y su celular, nombre, negocio y RUC de las solicitudes de contacto (esas solicitudes quedan "
+    "sin datos personales, solo para estadística). No se puede deshacer."
+)
+BUTTON_DELETE = "🗑 Sí, borrar mis datos"
+BUTTON_KEEP = "No, conservarlos"
+DELETED = "Listo: borré sus datos personales. Si vuelve a escribirme, empezaremos de cero."
+DELETE_KEPT = "De acuerdo, no borré nada."
+MY_DATA_LEADS = "• Solicitudes de contacto:"
+MY_DATA_LEAD = (
+    "   – {reference} · {topic} · {status} · cel. {phone} · negocio: {business} · RUC: {ruc}"
+)
+MY_DATA_QUESTIONS = "• Preguntas guardadas: {count}"
+MY_DATA_FOOTER = "Para borrar todo, escriba /borrar_mis_datos."

@@ -122,3 +122,11 @@ async def db(database_url: str) -> AsyncIterator[Database]:
     database = Database(database_url)
     yield database
     await database.dispose()
+
+
+@pytest.fixture(scope="session")
+def core():
+    """The shipped knowledge base, loaded once: tests exercise the real content."""
+    from bot.core import load_core
+
+    return load_core(KNOWLEDGE)

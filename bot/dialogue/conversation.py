@@ -10,21 +10,18 @@ conversation, and nothing is confirmed to the user before it is stored.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
-
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts
 from bot.answers.result import AskResult
 from bot.core import Core
 from bot.dialogue import callbacks as cb
-from bot.dialogue import keyboards
-from bot.dialogue.model import Event, Outcome, Reply
+from bot.dialogue import keyboards, lead_capture, staff
+from bot.dialogue.model import Button, Event, Outcome, Reply
+from bot.dialogue.turn import CITE_REGION, Turn
 from bot.matching.matcher import Extraction
 from bot.storage.db import Database
-from bot.storage.models import User
-from bot.storage.questions import add_feedback, log_question
+from bot.storage.leads import forget_user, leads_of_user
+from bot.storage.questions import add_feedback, count_questions, log_question
 from bot.storage.users import (
     claim_update,
     get_or_create_user,
@@ -33,28 +30,6 @@ from bot.storage.users import (
     set_blocked,
     update_user,
 )
-
-IDLE = "idle"
-CITE_REGION = "cite_region"  # waiting for a typed region in the CITE flow
-
-
-@dataclass
-class Turn:
-    """What one event's handling may read and change."""
-
-    session: AsyncSession
-    user: User
-    core: Core
-    state: str
-    data: dict[str, Any]
-    is_admin: bool
-    outcome: Outcome = field(default_factory=Outcome)
-
-    def say(self, reply: Reply) -> None:
-        self.outcome.replies.append(reply)
-
-    def reset(self) -> None:
-        self.state, self.data = IDLE, {}
 
 
 class Dialogue:
@@ -76,7 +51,8 @@ class Dialogue:
             state, data = await load_state(session, user.id)
             turn = Turn(session, user, self.core(), state, data, event.user.id in self.admin_ids)
             await self._dispatch(turn, event)
-            await save_state(session, user.id, turn.state, turn.data)
+            if not turn.forgotten:
+                await save_state(session, user.id, turn.state, turn.data)
             await session.commit()
         return turn.outcome
 
@@ -94,9 +70,9 @@ class Dialogue:
         elif event.kind == "media":
             turn.say(Reply(texts.MEDIA_REPLY.get(event.media, texts.MEDIA_DEFAULT)))
         elif event.kind == "contact":
-            turn.say(Reply(texts.CONTACT_UNEXPECTED, remove_keyboard=True))
+            await lead_capture.on_contact(turn, event)
         else:
-            await self._text(turn, event.text)
+            await self._text(turn, event)
 
     # -- commands ----------------------------------------------------------------
 
@@ -113,14 +89,32 @@ class Dialogue:
             turn.reset()
             turn.say(keyboards.menu())
         elif name == "cancelar":
+            in_capture = turn.state in lead_capture.STATES
             turn.reset()
-            turn.say(keyboards.menu(texts.CANCELLED))
+            turn.say(keyboards.menu(texts.LEAD_CANCELLED if in_capture else texts.CANCELLED))
         elif name == "novedades":
             await self._subscribe(turn)
         elif name == "baja":
             await self._unsubscribe(turn)
         elif name == "mis_datos":
             await self._my_data(turn)
+        elif name == "borrar_mis_datos":
+            turn.say(
+                Reply(
+                    texts.DELETE_CONFIRM,
+                    buttons=[
+                        [Button(texts.BUTTON_DELETE, cb.encode("del", "y"))],
+                        [Button(texts.BUTTON_KEEP, cb.encode("del", "n"))],
+                    ],
+                )
+            )
+        elif name in staff.COMMANDS:
+            if not turn.is_admin:
+                turn.say(Reply(texts.STAFF_ONLY))
+            elif name == "leads":
+                await staff.summary(turn)
+            else:
+                await staff.export(turn, self.db, event.payload)
         else:
             turn.say(Reply(texts.UNKNOWN_COMMAND))
 
@@ -170,13 +164,24 @@ class Dialogue:
         ):
             needs = [] if data.arg(2) == "-" else [data.arg(2)]
             await self._cite_results(turn, data.arg(0), data.arg(1), needs)
-        elif not await self._extra_button(turn, data):
+        elif action == "lead" and (topic := lead_capture.topic_for(turn, data.arg(0), data.arg(1))):
+            await lead_capture.start(turn, data.arg(0), *topic)
+        elif action == "adv":
+            question = str(turn.data.get("question") or "")
+            label = question or texts.ADVISOR_TOPIC
+            await lead_capture.start(turn, "q", question or "asesoria", label[:300])
+        elif action == "lc":
+            await lead_capture.consent(turn, data.arg(0) == "y", event.user.first_name)
+        elif action == "ls":
+            if turn.is_admin:
+                await staff.status_button(turn, data)
+            else:
+                turn.say(Reply(texts.STAFF_ONLY))
+        elif action == "del" and data.arg(0) in {"y", "n"}:
+            await self._delete_my_data(turn, data.arg(0) == "y")
+        elif not await lead_capture.on_button(turn, data):
             turn.reset()
             turn.say(keyboards.menu(texts.STALE_BUTTON))
-
-    async def _extra_button(self, turn: Turn, data: cb.Callback) -> bool:
-        """Buttons of features layered on the core flow; False when not handled."""
-        return False
 
     async def _menu_choice(self, turn: Turn, choice: str) -> None:
         kb = turn.core.kb
@@ -198,7 +203,11 @@ class Dialogue:
 
     # -- free text ---------------------------------------------------------------------
 
-    async def _text(self, turn: Turn, text: str) -> None:
+    async def _text(self, turn: Turn, event: Event) -> None:
+        text = event.text
+        if turn.state in lead_capture.STATES and "lead" in turn.data:
+            await lead_capture.on_text(turn, event)
+            return
         if turn.state == CITE_REGION and turn.data.get("sector") in turn.core.kb.sectors:
             region = turn.core.matcher.places.lookup(text)
             if region is not None:
@@ -212,8 +221,6 @@ class Dialogue:
                 turn.say(reply)
                 return
             turn.reset()  # a longer message is a new question: leave the flow
-        if await self._extra_text(turn, text):
-            return
         result = turn.core.answers.reply(text)
         await log_question(
             turn.session, turn.user.id, text, result.kind, result.entry_id, result.score
@@ -222,13 +229,9 @@ class Dialogue:
             profile = {k: v for k, v in (("sector", result.sector), ("region", result.region)) if v}
             if profile:
                 await update_user(turn.session, turn.user, **profile)
-        if result.kind == "fallback":
-            turn.data = {"question": text[:300]}
+        if result.kind in {"fallback", "suggestions"}:
+            turn.data = {"question": text[:300]}  # the topic if they ask for an advisor
         self._show(turn, result)
-
-    async def _extra_text(self, turn: Turn, text: str) -> bool:
-        """Text consumed by a feature's own state (lead capture…); False when not."""
-        return False
 
     def _show(self, turn: Turn, result: AskResult) -> None:
         turn.say(keyboards.ask_result(result))
@@ -278,5 +281,30 @@ class Dialogue:
                 sector=kb.sectors[user.sector].name if user.sector in kb.sectors else "—"
             ),
             texts.MY_DATA_NEWS.format(news="sí" if user.subscribed else "no"),
+            texts.MY_DATA_QUESTIONS.format(count=await count_questions(turn.session, user.id)),
         ]
+        leads = await leads_of_user(turn.session, user.id)
+        if leads:
+            lines.append(texts.MY_DATA_LEADS)
+            lines += [
+                texts.MY_DATA_LEAD.format(
+                    reference=lead.reference,
+                    topic=lead.topic_label,
+                    status=lead.status,
+                    phone=lead.phone or "—",
+                    business=lead.business_name or "—",
+                    ruc=lead.ruc or "—",
+                )
+                for lead in leads
+            ]
+        lines.append(texts.MY_DATA_FOOTER)
         turn.say(Reply("\n".join(lines)))
+
+    async def _delete_my_data(self, turn: Turn, confirmed: bool) -> None:
+        turn.reset()
+        if not confirmed:
+            turn.say(Reply(texts.DELETE_KEPT))
+            return
+        await forget_user(turn.session, turn.user.id)
+        turn.forgotten = True
+        turn.say(Reply(texts.DELETED, remove_keyboard=True))

@@ -110,3 +110,11 @@ def needs(kb: KnowledgeBase, sector: str, region: str) -> Reply:
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append([Button(texts.CITE_ANY_NEED, cb.encode("cn", sector, region, "-"))])
     return Reply(texts.CITE_ASK_NEED, buttons=rows)
+
+
+def lead_status_buttons(lead_id: int) -> list[list[Button]]:
+    buttons = [
+        Button(label, cb.encode("ls", lead_id, status))
+        for status, label in texts.STAFF_STATUS_LABELS.items()
+    ]
+    return [buttons[:2], buttons[2:]]

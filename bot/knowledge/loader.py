@@ -197,7 +197,9 @@ def _load_entry(path: Path, rel: str, problems: list[Problem]) -> Entry | None:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark else 1
         problems.append(
-            Problem("error", rel, line, f"los datos del encabezado no se pueden leer: {_one_line(exc)}")
+            Problem(
+                "error", rel, line, f"los datos del encabezado no se pueden leer: {_one_line(exc)}"
+            )
         )
         return None
     if not isinstance(data, dict):
@@ -224,7 +226,10 @@ def _load_list(
         mark = getattr(exc, "problem_mark", None)
         problems.append(
             Problem(
-                "error", rel, mark.line + 1 if mark else None, f"no se puede leer el YAML: {_one_line(exc)}"
+                "error",
+                rel,
+                mark.line + 1 if mark else None,
+                f"no se puede leer el YAML: {_one_line(exc)}",
             )
         )
         return []

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Column, DateTime, Text
+from sqlalchemy import BigInteger, Column, DateTime, Index, Text, text
 from sqlmodel import Field, SQLModel
 
 
@@ -82,3 +82,51 @@ class Feedback(SQLModel, table=True):
     entry_id: str = Field(max_length=96, index=True)
     useful: bool
     created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+LEAD_STATUSES = ("nuevo", "contactado", "en_proceso", "cerrado", "descartado")
+OPEN_STATUSES = ("nuevo", "contactado", "en_proceso")
+
+
+class Lead(SQLModel, table=True):
+    """Someone's consented interest in a topic, for staff to follow up.
+
+    After the person deletes their data the row stays, anonymised, so the
+    counts staff report on do not change.
+    """
+
+    __tablename__ = "leads"
+    __table_args__ = (
+        # One open lead per user and topic (enforced by the database as well).
+        Index(
+            "ux_leads_open_topic",
+            "user_id",
+            "topic_kind",
+            "topic",
+            unique=True,
+            sqlite_where=text("status IN ('nuevo', 'contactado', 'en_proceso')"),
+            postgresql_where=text("status IN ('nuevo', 'contactado', 'en_proceso')"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=16, unique=True)
+    user_id: int | None = Field(default=None, sa_column=Column(BigInteger, index=True))
+    contact_name: str | None = Field(default=None, max_length=128)
+    phone: str | None = Field(default=None, max_length=32)
+    business_name: str | None = Field(default=None, max_length=160)
+    ruc: str | None = Field(default=None, max_length=11)
+    sector: str | None = Field(default=None, max_length=64, index=True)
+    region: str | None = Field(default=None, max_length=64, index=True)
+    topic_kind: str = Field(max_length=16)  # entry | cite | question
+    topic: str = Field(max_length=300)
+    topic_label: str = Field(max_length=300)
+    cite_id: str | None = Field(default=None, max_length=64, index=True)
+    source: str | None = Field(default=None, max_length=64)
+    status: str = Field(default="nuevo", max_length=16, index=True)
+    notes: str | None = Field(default=None, sa_column=Column(Text))
+    consent_at: dt.datetime = Field(sa_column=_ts())
+    consent_version: str = Field(max_length=32)
+    anonymized: bool = Field(default=False)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts(index=True))
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import func
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.storage.models import Feedback, QuestionLog
@@ -30,3 +32,8 @@ async def log_question(
 
 async def add_feedback(session: AsyncSession, user_id: int, entry_id: str, useful: bool) -> None:
     session.add(Feedback(user_id=user_id, entry_id=entry_id, useful=useful))
+
+
+async def count_questions(session: AsyncSession, user_id: int) -> int:
+    query = select(func.count()).select_from(QuestionLog).where(QuestionLog.user_id == user_id)
+    return int((await session.exec(query)).one())

@@ -1,0 +1,245 @@
+"""Lead capture: from "Me interesa" to a stored, consented lead.
+
+consent → phone → business (optional) → RUC (optional) → region and sector
+(only when the conversation has not told us) → stored → confirmation.
+Until the last step nothing personal is stored: what the user typed lives in
+the conversation state, and declining or /cancelar discards it. The lead is
+written in the same transaction that produces the confirmation, so the
+confirmation is never sent for a lead that was not committed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from bot import texts
+from bot.dialogue import callbacks as cb
+from bot.dialogue import keyboards
+from bot.dialogue.model import Button, Event, Reply
+from bot.dialogue.turn import Turn
+from bot.storage.leads import LeadDraft, open_lead, save_lead
+from bot.storage.models import utcnow
+from bot.storage.users import update_user
+from bot.validation import check_phone, check_ruc
+
+CONSENT, PHONE, BUSINESS, RUC, REGION, SECTOR = (
+    "lead_consent",
+    "lead_phone",
+    "lead_business",
+    "lead_ruc",
+    "lead_region",
+    "lead_sector",
+)
+STATES = frozenset({CONSENT, PHONE, BUSINESS, RUC, REGION, SECTOR})
+
+
+def _skip(field: str) -> list[list[Button]]:
+    return [[Button(texts.BUTTON_SKIP, cb.encode("lskip", field))]]
+
+
+def topic_for(turn: Turn, kind: str, ref: str) -> tuple[str, str, str | None] | None:
+    """(topic, label, cite) for a "Me interesa" button, or None when it is stale."""
+    kb = turn.core.kb
+    if kind == "e" and ref in kb.entries:
+        return ref, kb.entries[ref].title, None
+    if kind == "c" and ref in kb.cites:
+        return ref, kb.cites[ref].short_name, ref
+    return None
+
+
+async def start(turn: Turn, kind: str, topic: str, label: str, cite: str | None = None) -> None:
+    topic_kind = {"e": "entry", "c": "cite", "q": "question"}[kind]
+    existing = await open_lead(turn.session, turn.user.id, topic_kind, topic)
+    if existing is not None:
+        existing.updated_at = utcnow()
+        turn.session.add(existing)
+        turn.reset()
+        turn.say(Reply(texts.LEAD_ALREADY.format(topic=label, reference=existing.reference)))
+        return
+    turn.state = CONSENT
+    turn.data = {"lead": {"kind": topic_kind, "topic": topic, "label": label, "cite": cite}}
+    turn.say(
+        Reply(
+            texts.CONSENT.format(topic=label),
+            buttons=[
+                [
+                    Button(texts.BUTTON_ACCEPT, cb.encode("lc", "y")),
+                    Button(texts.BUTTON_DECLINE, cb.encode("lc", "n")),
+                ]
+            ],
+        )
+    )
+
+
+async def consent(turn: Turn, accepted: bool, name: str | None) -> None:
+    if turn.state != CONSENT:
+        turn.reset()
+        turn.say(keyboards.menu(texts.STALE_BUTTON))
+        return
+    if not accepted:
+        turn.reset()
+        turn.say(keyboards.menu(texts.CONSENT_DECLINED))
+        return
+    lead = turn.data["lead"]
+    lead["consent_at"] = utcnow().isoformat()
+    lead["name"] = (name or "")[:128] or None
+    turn.state = PHONE
+    turn.say(Reply(texts.ASK_PHONE, request_contact=True))
+
+
+async def on_text(turn: Turn, event: Event) -> None:
+    """Text typed while a lead is being captured."""
+    lead: dict[str, Any] = turn.data["lead"]
+    text = event.text.strip()
+    if turn.state == PHONE:
+        await _phone(turn, text)
+    elif turn.state == BUSINESS:
+        lead["business"] = text[:160] or None
+        _ask_ruc(turn)
+    elif turn.state == RUC:
+        checked = check_ruc(text)
+        if not checked.ok:
+            turn.say(Reply(texts.RUC_PROBLEMS[checked.problem or "length"], buttons=_skip("ruc")))
+            return
+        lead["ruc"] = checked.value
+        await _next(turn)
+    elif turn.state == REGION:
+        region = turn.core.matcher.places.lookup(text)
+        if region is None:
+            turn.say(Reply(texts.LEAD_REGION_NOT_FOUND, buttons=_skip("region")))
+            return
+        lead["region"] = region
+        await _next(turn)
+    elif turn.state == SECTOR:
+        hits = turn.core.matcher.sectors.find(text)
+        if hits:
+            lead["sector"] = hits[0].id
+            await _next(turn)
+        else:
+            _ask_sector(turn)
+    else:
+        turn.say(Reply(texts.CONSENT.format(topic=lead["label"])))
+
+
+async def on_contact(turn: Turn, event: Event) -> None:
+    if turn.state != PHONE:
+        turn.say(Reply(texts.CONTACT_UNEXPECTED, remove_keyboard=True))
+        return
+    if event.text and not turn.data["lead"].get("name"):
+        turn.data["lead"]["name"] = event.text[:128]
+    await _phone(turn, event.phone)
+
+
+async def on_button(turn: Turn, data: cb.Callback) -> bool:
+    """Buttons of the capture flow; False when the button is not one of them."""
+    if data.action == "lskip" and turn.state in STATES:
+        field = data.arg(0)
+        if field == "business" and turn.state == BUSINESS:
+            _ask_ruc(turn)
+        elif field in {"ruc", "region", "sector"} and turn.state in {RUC, REGION, SECTOR}:
+            turn.data["lead"][field] = None
+            turn.data["lead"].setdefault("skipped", []).append(field)
+            await _next(turn)
+        else:
+            return False
+        return True
+    if data.action == "lsec" and turn.state == SECTOR and data.arg(0) in turn.core.kb.sectors:
+        turn.data["lead"]["sector"] = data.arg(0)
+        await _next(turn)
+        return True
+    return False
+
+
+async def _phone(turn: Turn, text: str) -> None:
+    checked = check_phone(text)
+    if not checked.ok:
+        turn.say(Reply(texts.PHONE_INVALID, request_contact=True))
+        return
+    turn.data["lead"]["phone"] = checked.value
+    turn.state = BUSINESS
+    turn.say(Reply(texts.ASK_BUSINESS, buttons=_skip("business"), remove_keyboard=True))
+
+
+def _ask_ruc(turn: Turn) -> None:
+    turn.state = RUC
+    turn.say(Reply(texts.ASK_RUC, buttons=_skip("ruc")))
+
+
+def _ask_sector(turn: Turn) -> None:
+    turn.state = SECTOR
+    rows = [[Button(s.name, cb.encode("lsec", s.id))] for s in turn.core.kb.sectors.values()]
+    turn.say(Reply(texts.ASK_LEAD_SECTOR, buttons=[*rows, *_skip("sector")]))
+
+
+async def _next(turn: Turn) -> None:
+    """Ask for what is still missing, or store the lead."""
+    lead = turn.data["lead"]
+    skipped = set(lead.get("skipped", []))
+    kb = turn.core.kb
+    cite = kb.cites.get(lead.get("cite") or "")
+    if "region" not in lead:
+        lead["region"] = turn.user.region or (cite.region if cite else None)
+    if "sector" not in lead and turn.user.sector:
+        lead["sector"] = turn.user.sector
+    if "sector" not in lead and cite is not None and len(cite.sectors) == 1:
+        lead["sector"] = cite.sectors[0]
+    if lead.get("region") is None and "region" not in skipped:
+        turn.state = REGION
+        turn.say(Reply(texts.ASK_LEAD_REGION, buttons=_skip("region")))
+        return
+    if lead.get("sector") is None and "sector" not in skipped:
+        _ask_sector(turn)
+        return
+    await _store(turn)
+
+
+async def _store(turn: Turn) -> None:
+    lead = turn.data["lead"]
+    kb = turn.core.kb
+    draft = LeadDraft(
+        user_id=turn.user.id,
+        topic_kind=lead["kind"],
+        topic=lead["topic"],
+        topic_label=lead["label"],
+        phone=lead["phone"],
+        consent_at=dt.datetime.fromisoformat(lead["consent_at"]),
+        consent_version=texts.CONSENT_VERSION,
+        contact_name=lead.get("name"),
+        business_name=lead.get("business"),
+        ruc=lead.get("ruc"),
+        sector=lead.get("sector"),
+        region=lead.get("region"),
+        cite_id=lead.get("cite"),
+        source=turn.user.source,
+    )
+    stored, created = await save_lead(turn.session, draft)
+    profile = {k: v for k, v in (("region", draft.region), ("sector", draft.sector)) if v}
+    if profile:
+        await update_user(turn.session, turn.user, **profile)
+    turn.reset()
+    turn.say(
+        Reply(
+            texts.LEAD_CONFIRMED.format(
+                topic=draft.topic_label, reference=stored.reference, phone=draft.phone
+            ),
+            remove_keyboard=True,
+        )
+    )
+    if created:
+        turn.outcome.staff.append(
+            Reply(
+                texts.STAFF_NEW_LEAD.format(
+                    reference=stored.reference,
+                    topic=draft.topic_label,
+                    region=kb.regions[draft.region].name if draft.region in kb.regions else "—",
+                    sector=kb.sectors[draft.sector].name if draft.sector in kb.sectors else "—",
+                    name=draft.contact_name or "—",
+                    phone=draft.phone,
+                    business=draft.business_name or "—",
+                    ruc=draft.ruc or "—",
+                    source=draft.source or "—",
+                ),
+                buttons=keyboards.lead_status_buttons(stored.id or 0),
+            )
+        )

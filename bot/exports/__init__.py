@@ -1,0 +1,1 @@
+"""Exports staff open in Excel: leads and the questions the bot could not answer."""

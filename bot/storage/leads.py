@@ -1,0 +1,192 @@
+"""Where a lead is stored: create or update, follow-up status, counts and exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.storage.models import (
+    LEAD_STATUSES,
+    OPEN_STATUSES,
+    Conversation,
+    Feedback,
+    Lead,
+    QuestionLog,
+    User,
+    utcnow,
+)
+
+_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
+
+
+def new_reference() -> str:
+    return "L-" + "".join(secrets.choice(_ALPHABET) for _ in range(6))
+
+
+@dataclass(frozen=True)
+class LeadDraft:
+    """What the capture flow collected, ready to store."""
+
+    user_id: int
+    topic_kind: str
+    topic: str
+    topic_label: str
+    phone: str
+    consent_at: dt.datetime
+    consent_version: str
+    contact_name: str | None = None
+    business_name: str | None = None
+    ruc: str | None = None
+    sector: str | None = None
+    region: str | None = None
+    cite_id: str | None = None
+    source: str | None = None
+
+
+async def open_lead(
+    session: AsyncSession, user_id: int, topic_kind: str, topic: str
+) -> Lead | None:
+    query = select(Lead).where(
+        Lead.user_id == user_id,
+        Lead.topic_kind == topic_kind,
+        Lead.topic == topic,
+        col(Lead.status).in_(OPEN_STATUSES),
+    )
+    return (await session.exec(query)).first()
+
+
+async def save_lead(session: AsyncSession, draft: LeadDraft) -> tuple[Lead, bool]:
+    """One open lead per user and topic: a repeat updates it. Returns (lead, created)."""
+    fields: dict[str, Any] = {
+        name: getattr(draft, name)
+        for name in (
+            "contact_name",
+            "phone",
+            "business_name",
+            "ruc",
+            "sector",
+            "region",
+            "cite_id",
+            "topic_label",
+            "consent_at",
+            "consent_version",
+        )
+    }
+    existing = await open_lead(session, draft.user_id, draft.topic_kind, draft.topic)
+    if existing is not None:
+        for name, value in fields.items():
+            if value is not None:
+                setattr(existing, name, value)
+        existing.updated_at = utcnow()
+        session.add(existing)
+        await session.flush()
+        return existing, False
+    lead = Lead(
+        reference=new_reference(),
+        user_id=draft.user_id,
+        topic_kind=draft.topic_kind,
+        topic=draft.topic[:300],
+        source=draft.source,
+        **fields,
+    )
+    session.add(lead)
+    await session.flush()
+    return lead, True
+
+
+async def set_status(session: AsyncSession, lead_id: int, status: str) -> Lead | None:
+    if status not in LEAD_STATUSES:
+        raise ValueError(status)
+    lead = await session.get(Lead, lead_id)
+    if lead is None:
+        return None
+    lead.status = status
+    lead.updated_at = utcnow()
+    session.add(lead)
+    return lead
+
+
+async def leads_of_user(session: AsyncSession, user_id: int) -> list[Lead]:
+    query = select(Lead).where(Lead.user_id == user_id).order_by(col(Lead.created_at))
+    return list((await session.exec(query)).all())
+
+
+async def count_by(session: AsyncSession, field: str) -> list[tuple[str | None, int]]:
+    column = getattr(Lead, field)
+    query = select(column, func.count()).group_by(column).order_by(func.count().desc())
+    return [(value, count) for value, count in (await session.exec(query)).all()]
+
+
+@dataclass(frozen=True)
+class LeadFilter:
+    since: dt.date | None = None
+    until: dt.date | None = None
+    status: str | None = None
+    region: str | None = None
+    cite: str | None = None
+
+
+def _filtered(filters: LeadFilter):  # type: ignore[no-untyped-def]
+    query = select(Lead).order_by(col(Lead.id))
+    if filters.since:
+        start = dt.datetime.combine(filters.since, dt.time(), tzinfo=dt.UTC)
+        query = query.where(Lead.created_at >= start)
+    if filters.until:
+        end = dt.datetime.combine(filters.until + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+        query = query.where(Lead.created_at < end)
+    if filters.status:
+        query = query.where(Lead.status == filters.status)
+    if filters.region:
+        query = query.where(Lead.region == filters.region)
+    if filters.cite:
+        query = query.where(Lead.cite_id == filters.cite)
+    return query
+
+
+async def stream_leads(
+    session: AsyncSession, filters: LeadFilter, batch: int = 2000
+) -> AsyncIterator[Lead]:
+    """Leads in id order, fetched in batches so an export never holds them all."""
+    last_id = 0
+    while True:
+        query = _filtered(filters).where(col(Lead.id) > last_id).limit(batch)
+        rows = list((await session.exec(query)).all())
+        if not rows:
+            return
+        for row in rows:
+            yield row
+        last_id = rows[-1].id or last_id
+        session.expunge_all()
+
+
+async def forget_user(session: AsyncSession, user_id: int) -> int:
+    """Delete a person's data; their leads stay, anonymised, so counts survive.
+
+    Returns how many leads were anonymised.
+    """
+    result = await session.exec(  # type: ignore[call-overload]
+        update(Lead)
+        .where(col(Lead.user_id) == user_id)
+        .values(
+            user_id=None,
+            contact_name=None,
+            phone=None,
+            business_name=None,
+            ruc=None,
+            notes=None,
+            anonymized=True,
+            updated_at=utcnow(),
+        )
+    )
+    for table in (QuestionLog, Feedback):
+        await session.exec(delete(table).where(col(table.user_id) == user_id))  # type: ignore[call-overload]
+    await session.exec(delete(Conversation).where(col(Conversation.user_id) == user_id))  # type: ignore[call-overload]
+    await session.exec(delete(User).where(col(User.id) == user_id))  # type: ignore[call-overload]
+    return int(result.rowcount or 0)

@@ -1,0 +1,168 @@
+"""The dialogue core, on the shipped knowledge base and a real database (both backends)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from bot.core import Core
+from bot.dialogue import callbacks as cb
+from bot.dialogue.conversation import Dialogue
+from bot.dialogue.model import Event, Outcome, UserRef
+from bot.storage.db import Database
+from bot.storage.models import Conversation, Feedback, QuestionLog, User
+
+ANA = UserRef(1001, "Ana")
+
+
+def all_buttons(outcome: Outcome) -> list:
+    return [b for r in outcome.replies for row in r.buttons for b in row]
+
+
+def button(outcome: Outcome, startswith: str):
+    for b in all_buttons(outcome):
+        if b.data.startswith(startswith):
+            return b
+    raise AssertionError(f"no button {startswith!r} in {[b.data for b in all_buttons(outcome)]}")
+
+
+def text(outcome: Outcome) -> str:
+    return "\n".join(r.text for r in outcome.replies)
+
+
+@pytest.fixture
+def dialogue(db: Database, core: Core) -> Dialogue:
+    return Dialogue(db, lambda: core, admin_ids=frozenset({9999}))
+
+
+async def say(dialogue: Dialogue, words: str, user: UserRef = ANA) -> Outcome:
+    return await dialogue.handle(Event(user=user, kind="text", text=words))
+
+
+async def press(dialogue: Dialogue, data: str, user: UserRef = ANA) -> Outcome:
+    return await dialogue.handle(Event(user=user, kind="button", data=data))
+
+
+async def command(dialogue: Dialogue, name: str, payload: str = "", user: UserRef = ANA) -> Outcome:
+    return await dialogue.handle(Event(user=user, kind="command", command=name, payload=payload))
+
+
+async def test_start_with_payload_records_the_source_and_shows_the_menu(
+    dialogue: Dialogue, db: Database
+) -> None:
+    outcome = await command(dialogue, "start", "feria_arequipa")
+    assert "Hola" in text(outcome)
+    assert button(outcome, "menu:cite")
+    async with db.session() as session:
+        assert (await session.get(User, ANA.id)).source == "feria_arequipa"
+
+
+async def test_later_start_does_not_overwrite_the_first_source(
+    dialogue: Dialogue, db: Database
+) -> None:
+    await command(dialogue, "start", "feria_arequipa")
+    await command(dialogue, "start", "radio")
+    async with db.session() as session:
+        assert (await session.get(User, ANA.id)).source == "feria_arequipa"
+
+
+async def test_question_is_answered_with_its_source_and_review_date(
+    dialogue: Dialogue, db: Database
+) -> None:
+    outcome = await say(dialogue, "que es un CITE?")
+    assert "Fuente:" in text(outcome) and "Revisado el" in text(outcome)
+    assert button(outcome, "fb:")
+    async with db.session() as session:
+        logged = (await session.exec(select(QuestionLog))).all()
+    assert [(q.question, q.kind) for q in logged] == [("que es un CITE?", "answer")]
+
+
+async def test_thumbs_down_is_stored_and_offers_an_advisor(
+    dialogue: Dialogue, db: Database
+) -> None:
+    outcome = await say(dialogue, "que es un CITE?")
+    feedback = await press(dialogue, button(outcome, "fb:").data.rsplit(":", 1)[0] + ":0")
+    assert button(feedback, "adv")
+    async with db.session() as session:
+        assert [f.useful for f in (await session.exec(select(Feedback))).all()] == [False]
+
+
+async def test_out_of_scope_question_gets_the_fallback_with_an_advisor(dialogue: Dialogue) -> None:
+    outcome = await say(dialogue, "a cuanto esta el dolar hoy")
+    assert "no tengo información" in text(outcome)
+    assert button(outcome, "adv")
+
+
+async def test_business_description_gets_cite_suggestions(dialogue: Dialogue, db: Database) -> None:
+    outcome = await say(dialogue, "tengo una curtiembre en arequipa y boto mucho retazo de cuero")
+    assert "CITEccal Arequipa" in text(outcome)
+    assert button(outcome, "lead:c:citeccal-arequipa")
+    async with db.session() as session:
+        user = await session.get(User, ANA.id)
+    assert (user.sector, user.region) == ("cuero-calzado", "arequipa")
+
+
+async def test_cite_flow_by_buttons_ends_in_results_with_me_interesa(dialogue: Dialogue) -> None:
+    sectors = await press(dialogue, cb.encode("menu", "cite"))
+    page = await press(dialogue, button(sectors, "cs:madera-forestal").data)
+    while not any(b.data.endswith(":ucayali") for b in all_buttons(page)):
+        page = await press(
+            dialogue, [b for b in all_buttons(page) if b.data.startswith("crp:")][-1].data
+        )
+    needs = await press(dialogue, button(page, "cr:madera-forestal:ucayali").data)
+    results = await press(dialogue, button(needs, "cn:madera-forestal:ucayali:residuos").data)
+    assert "CITEforestal Pucallpa" in text(results)
+    assert button(results, "lead:c:citeforestal-pucallpa")
+
+
+async def test_region_can_be_typed_and_the_flow_survives_a_restart(
+    db: Database, core: Core
+) -> None:
+    first = Dialogue(db, lambda: core)
+    await press(first, cb.encode("cs", "textil-camelidos"))
+    restarted = Dialogue(db, lambda: core)  # a new process on the same database
+    needs = await say(restarted, "juliaca")
+    assert button(needs, "cn:textil-camelidos:puno:")
+
+
+async def test_unknown_typed_region_asks_again(dialogue: Dialogue) -> None:
+    await press(dialogue, cb.encode("cs", "agroindustria"))
+    outcome = await say(dialogue, "narnia")
+    assert "No reconocí" in text(outcome)
+    assert button(outcome, "cr:agroindustria:")
+
+
+async def test_stale_button_gets_a_graceful_reply(dialogue: Dialogue) -> None:
+    outcome = await press(dialogue, cb.encode("e", "entrada-borrada"))
+    assert "ya no está vigente" in text(outcome)
+    assert button(outcome, "menu:")
+
+
+async def test_voice_note_gets_a_kind_reply(dialogue: Dialogue) -> None:
+    outcome = await dialogue.handle(Event(user=ANA, kind="media", media="voice"))
+    assert "audios" in text(outcome)
+
+
+async def test_same_update_delivered_twice_acts_once(dialogue: Dialogue, db: Database) -> None:
+    event = Event(user=ANA, kind="text", text="que es proinnovate", update_id=777)
+    assert (await dialogue.handle(event)).replies
+    assert (await dialogue.handle(event)).replies == []
+    async with db.session() as session:
+        assert len((await session.exec(select(QuestionLog))).all()) == 1
+
+
+async def test_subscription_from_the_menu_and_baja(dialogue: Dialogue, db: Database) -> None:
+    await press(dialogue, cb.encode("menu", "news"))
+    async with db.session() as session:
+        assert (await session.get(User, ANA.id)).subscribed
+    outcome = await command(dialogue, "baja")
+    assert "ya no le enviaré" in text(outcome)
+    async with db.session() as session:
+        assert not (await session.get(User, ANA.id)).subscribed
+
+
+async def test_cancel_leaves_the_flow(dialogue: Dialogue, db: Database) -> None:
+    await press(dialogue, cb.encode("cs", "agroindustria"))
+    await command(dialogue, "cancelar")
+    async with db.session() as session:
+        assert (await session.get(Conversation, ANA.id)).state == "idle"
