@@ -11,6 +11,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Callable, Sequence
+from typing import IO
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.knowledge.errors import KnowledgeError
@@ -32,6 +33,19 @@ def _not_yet(what: str) -> Callable[[argparse.Namespace], int]:
         return EXIT_USAGE
 
     return command
+
+
+async def _database(settings: Settings):  # type: ignore[no-untyped-def]
+    """The database, brought up to date when it is the embedded default; else checked."""
+    from bot.storage.db import Database, current_revision, head_revision, upgrade_async
+
+    if settings.is_default_sqlite:
+        await upgrade_async(settings.database_url)
+    elif await current_revision(settings.database_url) != head_revision():
+        raise SettingsError(
+            "La base de datos no está al día: ejecute «mypebot db upgrade» y vuelva a intentarlo."
+        )
+    return Database(settings.database_url)
 
 
 # --- db -----------------------------------------------------------------------
@@ -163,6 +177,58 @@ def cmd_match(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- export -------------------------------------------------------------------
+
+
+def _date(value: str):  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"«{value}» no es una fecha AAAA-MM-DD") from None
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.exports.leads import export_leads_csv, export_leads_xlsx
+    from bot.exports.questions import export_questions_csv, export_questions_xlsx
+    from bot.knowledge.loader import load_knowledge
+    from bot.storage.leads import LeadFilter
+
+    settings = _settings()
+    output = Path(args.output)
+    if output.parent and not output.parent.exists():
+        print(f"La carpeta {output.parent} no existe.", file=sys.stderr)
+        return EXIT_USAGE
+    kb = load_knowledge(
+        settings.knowledge_dir
+    ).kb  # names for ids; export works even with KB warnings
+
+    async def run(out: IO[str] | None) -> int:
+        db = await _database(settings)
+        try:
+            if args.export_command == "leads":
+                filters = LeadFilter(args.since, args.until, args.status, args.region, args.cite)
+                if out is not None:
+                    return await export_leads_csv(db, out, filters, kb)
+                return await export_leads_xlsx(db, output, filters, kb)
+            if out is not None:
+                return await export_questions_csv(db, out)
+            return await export_questions_xlsx(db, output)
+        finally:
+            await db.dispose()
+
+    if args.format == "csv":
+        with output.open("w", encoding="utf-8", newline="") as out:
+            count = asyncio.run(run(out))
+    else:
+        count = asyncio.run(run(None))
+    print(f"{count} filas escritas en {output}.")
+    return EXIT_OK
+
+
 # --- kb -----------------------------------------------------------------------
 
 
@@ -252,7 +318,27 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.set_defaults(func=cmd_kb_eval)
 
     export = sub.add_parser("export", help="exporta interesados o preguntas a Excel o CSV")
-    export.set_defaults(func=_not_yet("mypebot export"))
+    export_sub = export.add_subparsers(dest="export_command", metavar="QUÉ")
+    export_sub.required = True
+    for name, help_text in (
+        ("leads", "los interesados registrados, uno por fila"),
+        (
+            "questions",
+            "preguntas sin respuesta o con poca confianza, con cuántas veces se hicieron",
+        ),
+    ):
+        cmd = export_sub.add_parser(name, help=help_text)
+        cmd.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
+        cmd.add_argument("--output", required=True, help="archivo a escribir")
+        if name == "leads":
+            cmd.add_argument("--since", type=_date, help="desde AAAA-MM-DD")
+            cmd.add_argument("--until", type=_date, help="hasta AAAA-MM-DD (incluido)")
+            cmd.add_argument(
+                "--status", choices=["nuevo", "contactado", "en_proceso", "cerrado", "descartado"]
+            )
+            cmd.add_argument("--region", help="id de región, p. ej. arequipa")
+            cmd.add_argument("--cite", help="id de CITE, p. ej. citeccal-lima")
+        cmd.set_defaults(func=cmd_export)
 
     broadcast = sub.add_parser("broadcast", help="envía anuncios a los suscriptores")
     broadcast.set_defaults(func=_not_yet("mypebot broadcast"))
@@ -285,6 +371,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        import logging
+
+        logging.getLogger("bot.cli").debug("command failed", exc_info=True)
+        print(
+            f"Algo salió mal ({type(exc).__name__}). Vuelva a intentarlo; si se repite, "
+            "ejecute con LOG_LEVEL=DEBUG y comparta el detalle con el equipo técnico.",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
 
 
 if __name__ == "__main__":  # pragma: no cover

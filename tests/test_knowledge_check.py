@@ -105,7 +105,7 @@ def test_cite_with_unknown_sector_region_and_need(kb: Path) -> None:
 
 def test_missing_source_in_a_cite_points_to_the_field(kb: Path) -> None:
     text = (kb / "cites.yaml").read_text(encoding="utf-8")
-    head, _, tail = text.partition("  sources:")
+    head, _, _ = text.partition("  sources:")
     (kb / "cites.yaml").write_text(head + "  reviewed: 2026-11-01\n", encoding="utf-8")
     problem = _only(check_knowledge(kb, today=TODAY))
     assert problem.file == "cites.yaml"

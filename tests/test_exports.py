@@ -1,0 +1,118 @@
+"""Exports open cleanly in Excel: BOM, real dates, styled header, no formula injection."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from bot.cli import main
+from bot.core import Core
+from bot.exports.cells import safe_text
+from bot.exports.leads import export_leads_csv, export_leads_xlsx
+from bot.exports.questions import export_questions_xlsx
+from bot.storage.db import Database
+from bot.storage.leads import LeadDraft, LeadFilter, save_lead
+from bot.storage.models import utcnow
+from bot.storage.questions import log_question
+
+
+async def add_lead(db: Database, user_id: int, **fields) -> None:
+    values = {
+        "topic_kind": "cite",
+        "topic": "citeccal-arequipa",
+        "topic_label": "CITEccal Arequipa",
+        "phone": "+51987654321",
+        "consent_at": utcnow(),
+        "consent_version": "test",
+        "region": "arequipa",
+        "cite_id": "citeccal-arequipa",
+    } | fields
+    async with db.session() as session:
+        await save_lead(session, LeadDraft(user_id=user_id, **values))
+        await session.commit()
+
+
+@pytest.mark.parametrize("dangerous", ['=HYPERLINK("http://x")', "+1+2", "-3", "@SUM(A1)", "\tx"])
+def test_formula_like_text_is_made_literal(dangerous: str) -> None:
+    assert safe_text(dangerous) == "'" + dangerous
+
+
+def test_ordinary_text_is_unchanged() -> None:
+    assert safe_text("Curtiembre Misti") == "Curtiembre Misti"
+
+
+async def test_csv_has_bom_header_and_one_lead_per_row(db: Database, core: Core) -> None:
+    await add_lead(db, 1, business_name="=cmd|' /C calc'!A0")
+    await add_lead(db, 2, topic="citemadera", cite_id="citemadera", region="lima-metropolitana")
+    out = io.StringIO()
+    assert await export_leads_csv(db, out, LeadFilter(), core.kb) == 2
+    raw = out.getvalue()
+    assert raw.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(raw.lstrip("\ufeff"))))
+    assert rows[0][:3] == ["Código", "Fecha", "Estado"]
+    assert len(rows) == 3
+    assert rows[1][5].startswith("'=")
+    assert rows[1][7] == "Arequipa"
+
+
+async def test_xlsx_has_styled_frozen_filtered_header_and_real_dates(
+    db: Database, core: Core, tmp_path: Path
+) -> None:
+    await add_lead(db, 1)
+    path = tmp_path / "leads.xlsx"
+    assert await export_leads_xlsx(db, path, LeadFilter(), core.kb) == 1
+    sheet = load_workbook(path).active
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:P2"
+    assert sheet["A1"].font.bold
+    assert isinstance(sheet["B2"].value, dt.datetime)
+    assert sheet.column_dimensions["J"].width >= 30
+
+
+async def test_filters_select_leads(db: Database) -> None:
+    await add_lead(db, 1)
+    await add_lead(db, 2, region="cusco", topic="x")
+    out = io.StringIO()
+    assert await export_leads_csv(db, out, LeadFilter(region="cusco")) == 1
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    assert await export_leads_csv(db, io.StringIO(), LeadFilter(since=tomorrow)) == 0
+
+
+async def test_questions_export_groups_repeated_unanswered_questions(
+    db: Database, tmp_path: Path
+) -> None:
+    async with db.session() as session:
+        for question in ("¿Cuánto está el dólar?", "cuanto esta el dolar", "que es un cite"):
+            kind = "answer" if "cite" in question else "fallback"
+            await log_question(session, 1, question, kind, None, 0.1)
+        await session.commit()
+    path = tmp_path / "q.xlsx"
+    assert await export_questions_xlsx(db, path) == 1
+    rows = list(load_workbook(path).active.iter_rows(values_only=True))
+    assert rows[1][1] == 2
+
+
+def test_cli_export_writes_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+    from bot.storage.db import upgrade
+
+    upgrade(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")
+    assert main(["export", "leads", "--format", "csv", "--output", str(tmp_path / "l.csv")]) == 0
+    assert (tmp_path / "l.csv").read_text(encoding="utf-8").startswith("\ufeffCódigo")
+
+
+def test_cli_export_refuses_an_outdated_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+    assert main(["export", "leads", "--output", str(tmp_path / "l.xlsx")]) == 2
+    assert "mypebot db upgrade" in capsys.readouterr().err
