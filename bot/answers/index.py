@@ -78,7 +78,11 @@ class RetrievalIndex:
                 self._body_postings[term].append(e_index)
 
     def weight(self, term: Term) -> float:
-        return self.idf.get(term.stem, self.unknown_idf)
+        known = self.idf.get(term.stem)
+        if known is not None:
+            return known
+        # Unknown short tokens are usually chat shorthand, not content.
+        return self.unknown_idf if len(term.stem) > 3 else 1.0
 
     def search(self, terms: list[Term], limit: int = 5) -> list[Hit]:
         if not terms:

@@ -21,56 +21,10 @@ from rapidfuzz import fuzz, process
 from bot.text.normalize import normalize
 
 STOPWORDS = frozenset(
-    [
-        "a",
-        "al",
-        "con",
-        "de",
-        "del",
-        "e",
-        "el",
-        "en",
-        "es",
-        "la",
-        "las",
-        "le",
-        "les",
-        "lo",
-        "los",
-        "me",
-        "mi",
-        "mis",
-        "o",
-        "por",
-        "para",
-        "que",
-        "q",
-        "se",
-        "su",
-        "sus",
-        "te",
-        "tu",
-        "un",
-        "una",
-        "unos",
-        "unas",
-        "y",
-        "u",
-        "ya",
-        "eh",
-        "pues",
-        "este",
-        "esta",
-        "esto",
-        "estos",
-        "estas",
-        "ese",
-        "esa",
-        "eso",
-        "esos",
-        "esas",
-        "the",
-    ]
+    """
+    a al con de del e el en es la las le les lo los me mi mis o por para que q se su sus te tu un una
+    unos unas y u ya eh pues este esta esto estos estas ese esa eso esos esas ke k xq pq porfa porfavor xfa plis pls favor oiga disculpe
+    """.split()  # noqa: SIM905 - easier to edit as one block
 )
 
 _stemmer = snowballstemmer.stemmer("spanish")

@@ -1,0 +1,149 @@
+"""The answers engine: normalisation, typos, confidence bands and odd input."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answers.engine import AnswerEngine, Bands
+from bot.core import Core
+from bot.text.analyzer import Analyzer, stem
+from bot.text.normalize import normalize
+
+
+# --- normalisation ---------------------------------------------------------------
+
+
+def test_accents_and_case_are_removed() -> None:
+    assert normalize("ECONOMÍA Circular, ¿Qué és?") == "economia circular que es"
+
+
+def test_enye_is_kept_apart_from_n() -> None:
+    assert normalize("Año") == "año" != normalize("ano")
+    assert stem("año") != stem("ano")
+
+
+@pytest.mark.parametrize("text", ["15,2", "15.2"])
+def test_decimal_comma_and_point_are_the_same_number(text: str) -> None:
+    assert normalize(f"USD {text} millones") == "usd 15.2 millones"
+
+
+@pytest.mark.parametrize("text", ["7 000", "7.000", "7,000", "7000"])
+def test_thousands_separators_are_dropped(text: str) -> None:
+    assert normalize(text) == "7000"
+
+
+def test_emojis_and_control_characters_are_dropped() -> None:
+    assert normalize("hola\u0000 😀 mundo\u200b!") == "hola mundo"
+
+
+def test_stop_list_keeps_words_that_change_the_question() -> None:
+    words = Analyzer().words("no hay plata sin RUC donde y cuando")
+    assert {"no", "sin", "donde", "cuando"} <= set(words)
+
+
+def test_synonyms_map_everyday_words_to_the_curated_term() -> None:
+    analyzer = Analyzer([("financiamiento", ["plata", "lana"]), ("cite", ["centro de innovacion"])])
+    assert analyzer.words("necesito plata del centro de innovacion") == [
+        "necesito",
+        "financiamiento",
+        "cite",
+    ]
+
+
+# --- bands --------------------------------------------------------------------------
+
+
+def test_clear_question_gets_an_answer_with_source_and_review_date(core: Core) -> None:
+    result = core.answers.reply("que es un CITE")
+    assert result.kind == "answer" and result.entry_id == "cite-que-es"
+    assert result.sources and "Fuente:" in result.text and "Revisado el" in result.text
+    assert 0 < result.score <= 1
+
+
+@pytest.mark.parametrize(
+    "noisy",
+    ["QUE ES UN CITE???", "ke es un sites", "qué es un cité 🤔", "que es un cyte"],
+)
+def test_typos_caps_and_missing_accents_still_find_the_entry(core: Core, noisy: str) -> None:
+    result = core.answers.reply(noisy)
+    assert (result.kind, result.entry_id) == ("answer", "cite-que-es")
+
+
+def test_ambiguous_question_offers_up_to_three_suggestions(core: Core) -> None:
+    strict = AnswerEngine(
+        core.kb, bands=Bands(answer=0.99, sure=1.01), analyzer=core.answers.analyzer
+    )
+    result = strict.reply("residuos")
+    assert result.kind == "suggestions"
+    assert 1 <= len(result.suggestions) <= 3
+    assert "Quiso decir" in result.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "a cuanto esta el dolar hoy",
+        "como saco mi DNI",
+        "va a llover en cusco",
+        "cuanto pago de impuesto a la renta",
+        "eres un bot inutil",
+        "asdkjh qwe zzxk",
+        "what is the weather like",
+    ],
+)
+def test_out_of_scope_questions_are_never_answered_confidently(core: Core, question: str) -> None:
+    assert core.answers.reply(question).kind not in {"answer", "cites"}
+
+
+@pytest.mark.parametrize(
+    "greeting", ["hola", "Buenos días!!", "gracias", "muchas gracias 🙏", "chau"]
+)
+def test_greetings_and_thanks_get_a_greeting(core: Core, greeting: str) -> None:
+    assert core.answers.reply(greeting).kind == "greeting"
+
+
+def test_greeting_with_a_question_answers_the_question(core: Core) -> None:
+    result = core.answers.reply("hola buenas, que es un cite?")
+    assert (result.kind, result.entry_id) == ("answer", "cite-que-es")
+
+
+def test_two_questions_in_one_message_answer_one_and_offer_the_other(core: Core) -> None:
+    result = core.answers.reply("que es un cite? y cuanto vale la UIT este año?")
+    assert result.kind == "answer"
+    answered = {result.entry_id, *(s.entry_id for s in result.suggestions)}
+    assert {"cite-que-es", "mype-uit-valor"} <= answered
+
+
+@pytest.mark.parametrize(
+    "odd",
+    ["", "   ", "😀😀😀", "\u0000\u0007\u001b", "?!¡¿...", "a" * 5000, "que es un cite " * 400],
+)
+def test_odd_input_gets_a_clear_reply_and_no_crash(core: Core, odd: str) -> None:
+    result = core.answers.reply(odd)
+    assert result.text
+    assert result.kind in {"answer", "suggestions", "fallback", "greeting", "cites"}
+
+
+def test_empty_input_explains_what_to_write(core: Core) -> None:
+    assert "Escríbame su pregunta" in core.answers.reply("😀").text
+
+
+def test_business_description_is_routed_to_cite_matching(core: Core) -> None:
+    result = core.answers.reply("carpinteria en pucallpa, que hago con el aserrin")
+    assert result.kind == "cites"
+    assert result.cites[0].id == "citeforestal-pucallpa"
+
+
+def test_json_shape_is_the_stable_interface(core: Core) -> None:
+    data = core.answers.reply("que es un cite").to_json()
+    assert set(data) == {
+        "question",
+        "kind",
+        "text",
+        "entry_id",
+        "score",
+        "sources",
+        "suggestions",
+        "cites",
+    }
+    assert set(data["sources"][0]) == {"title", "url"}
