@@ -130,3 +130,43 @@ class Lead(SQLModel, table=True):
     anonymized: bool = Field(default=False)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts(index=True))
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+CAMPAIGN_STATUSES = ("running", "paused", "cancelled", "done")
+DELIVERY_STATUSES = ("pending", "sending", "sent", "blocked", "failed", "unknown")
+
+
+class Campaign(SQLModel, table=True):
+    """An announcement to a segment of subscribers, worked by one replica at a time."""
+
+    __tablename__ = "campaigns"
+
+    id: int | None = Field(default=None, primary_key=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    photo: str | None = Field(default=None, max_length=256)  # Telegram file_id
+    region: str | None = Field(default=None, max_length=64)
+    sector: str | None = Field(default=None, max_length=64)
+    status: str = Field(default="running", max_length=16, index=True)
+    created_by: int | None = Field(default=None, sa_column=Column(BigInteger))
+    progress_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    progress_message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    total: int = 0
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_until: dt.datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
+    finished_at: dt.datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class Delivery(SQLModel, table=True):
+    """One recipient of one campaign: the row that makes "exactly once" checkable."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (Index("ux_deliveries_campaign_user", "campaign_id", "user_id", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaigns.id", index=True)
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    status: str = Field(default="pending", max_length=16, index=True)
+    reason: str | None = Field(default=None, max_length=200)
+    attempts: int = 0
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
