@@ -266,12 +266,39 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
     )
 
 
+async def register_commands(application: Application) -> None:
+    """Telegram shows these in the "/" menu of the chat."""
+    await application.bot.set_my_commands([BotCommand(name, help_) for name, help_ in COMMANDS])
+
+
+async def start_polling(application: Application) -> None:
+    """Start without taking over the event loop (tests and benchmarks); `run` uses run_polling."""
+    await application.initialize()
+    await register_commands(application)
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling(
+        poll_interval=0.0, timeout=5, allowed_updates=Update.ALL_TYPES
+    )
+
+
+async def stop_polling(application: Application) -> None:
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+    await application.shutdown()
+
+
 def build_application(services: Services) -> Application:
     settings = services.settings
     adapter = TelegramAdapter(services)
 
     async def post_init(application: Application) -> None:
-        await application.bot.set_my_commands([BotCommand(name, help_) for name, help_ in COMMANDS])
+        await register_commands(application)
+
+    async def post_shutdown(_application: Application) -> None:
+        await services.db.dispose()
 
     application = (
         ApplicationBuilder()
@@ -280,6 +307,7 @@ def build_application(services: Services) -> Application:
         .base_file_url(settings.telegram_base_file_url)
         .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(post_init)
+        .post_shutdown(post_shutdown)
         .build()
     )
     application.bot_data["adapter"] = adapter

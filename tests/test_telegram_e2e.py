@@ -1,0 +1,321 @@
+"""End to end: the real python-telegram-bot Application over HTTP against the local Bot API emulator.
+
+Nothing of python-telegram-bot is mocked: the bot long-polls the emulator on
+127.0.0.1 exactly as it would poll Telegram, and the tests assert on what the
+emulator received (messages, keyboards, documents, callback answers) and on
+the rows in the database.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlmodel import select
+from telegram.ext import Application
+
+from bot.adapters.telegram_app import build_application, split_message, start_polling, stop_polling
+from bot.app import Services, build_services
+from bot.config import load_settings
+from bot.storage.models import Lead, User
+from tests.emulator import BotApiEmulator
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "123456789:" + "A" * 35
+ANA, STAFF, STAFF_CHAT = 5001, 9001, -100777
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[BotApiEmulator]:
+    emu = BotApiEmulator(token=TOKEN)
+    emu.start()
+    yield emu
+    emu.stop()
+
+
+async def _start(emulator: BotApiEmulator, database_url: str) -> tuple[Application, Services]:
+    settings = load_settings(
+        telegram_bot_token=TOKEN,
+        telegram_base_url=emulator.base_url,
+        telegram_base_file_url=emulator.base_file_url,
+        database_url=database_url,
+        knowledge_dir=ROOT / "knowledge",
+        admin_ids=str(STAFF),
+        staff_chat_id=STAFF_CHAT,
+    )
+    services = await build_services(settings, migrate=False)
+    application = build_application(services)
+    await start_polling(application)
+    return application, services
+
+
+@pytest.fixture
+async def bot(emulator: BotApiEmulator, database_url: str) -> AsyncIterator[Services]:
+    application, services = await _start(emulator, database_url)
+    yield services
+    await stop_polling(application)
+
+
+def buttons(message: dict) -> list[tuple[str, str]]:
+    markup = message.get("reply_markup") or {}
+    return [
+        (b["text"], b.get("callback_data", ""))
+        for row in markup.get("inline_keyboard", [])
+        for b in row
+    ]
+
+
+def data_of(message: dict, prefix: str) -> str:
+    for _, data in buttons(message):
+        if data.startswith(prefix):
+            return data
+    raise AssertionError(f"no button {prefix!r} in {buttons(message)}")
+
+
+async def ask(emulator: BotApiEmulator, text: str, user: int = ANA, count: int = 1) -> list[dict]:
+    emulator.mark()
+    emulator.send_text(user, text)
+    return await emulator.wait_for_messages(user, count)
+
+
+async def press(
+    emulator: BotApiEmulator, message: dict, data: str, user: int = ANA, count: int = 1
+) -> list[dict]:
+    emulator.mark()
+    emulator.press_button(user, data, message["message_id"])
+    return await emulator.wait_for_messages(user, count)
+
+
+# --- the conversation -------------------------------------------------------------------
+
+
+async def test_commands_are_registered_at_start(emulator: BotApiEmulator, bot: Services) -> None:
+    call = await emulator.wait_for_call("setMyCommands")
+    names = {c["command"] for c in call.params["commands"]}
+    assert {"start", "ayuda", "menu", "cancelar", "mis_datos", "borrar_mis_datos", "baja"} <= names
+
+
+async def test_start_with_payload_greets_and_records_the_source(
+    emulator: BotApiEmulator, bot: Services
+) -> None:
+    [reply] = await ask(emulator, "/start feria_arequipa")
+    assert "Hola" in reply["plain_text"]
+    assert any(data == "menu:cite" for _, data in buttons(reply))
+    async with bot.db.session() as session:
+        assert (await session.get(User, ANA)).source == "feria_arequipa"
+
+
+async def test_question_gets_an_answer_with_its_source(
+    emulator: BotApiEmulator, bot: Services
+) -> None:
+    [reply] = await ask(emulator, "ke es un sites?")
+    assert "Fuente:" in reply["plain_text"] and "Revisado el" in reply["plain_text"]
+    assert data_of(reply, "fb:cite-que-es:1")
+
+
+async def test_suggestion_button_shows_the_chosen_entry(
+    emulator: BotApiEmulator, bot: Services
+) -> None:
+    [reply] = await ask(emulator, "residuos")
+    assert "Quiso decir" in reply["plain_text"]
+    [answer] = await press(emulator, reply, data_of(reply, "e:"))
+    assert "Fuente:" in answer["plain_text"]
+    assert emulator.callback_answers[-1]["data"].startswith("e:")
+
+
+async def test_cite_flow_by_buttons(emulator: BotApiEmulator, bot: Services) -> None:
+    [menu] = await ask(emulator, "/menu")
+    [sectors] = await press(emulator, menu, "menu:cite")
+    [regions] = await press(emulator, sectors, data_of(sectors, "cs:cuero-calzado"))
+    [needs] = await press(emulator, regions, data_of(regions, "cr:cuero-calzado:arequipa"))
+    [results] = await press(emulator, needs, data_of(needs, "cn:cuero-calzado:arequipa:residuos"))
+    assert "CITEccal Arequipa" in results["plain_text"]
+    assert data_of(results, "lead:c:citeccal-arequipa")
+    assert len(emulator.callback_answers) == 4  # every press answered
+
+
+async def test_restart_in_the_middle_of_the_cite_flow(
+    emulator: BotApiEmulator, database_url: str
+) -> None:
+    application, _ = await _start(emulator, database_url)
+    [sectors] = await ask(emulator, "/menu")
+    [sectors] = await press(emulator, sectors, "menu:cite")
+    [regions] = await press(emulator, sectors, data_of(sectors, "cs:textil-camelidos"))
+    await stop_polling(application)
+
+    application, _ = await _start(emulator, database_url)  # a new process, same database
+    try:
+        [needs] = await ask(emulator, "juliaca")  # typed region continues the flow
+        assert data_of(needs, "cn:textil-camelidos:puno:")
+        [needs_again] = await press(
+            emulator, regions, data_of(regions, "cr:textil-camelidos:cusco")
+        )
+        assert data_of(needs_again, "cn:textil-camelidos:cusco:")  # old buttons still work
+    finally:
+        await stop_polling(application)
+
+
+async def test_stale_button_gets_a_graceful_reply(emulator: BotApiEmulator, bot: Services) -> None:
+    [reply] = await ask(emulator, "que es un cite")
+    [stale] = await press(emulator, reply, "e:entrada-que-ya-no-existe")
+    assert "ya no está vigente" in stale["plain_text"]
+    assert emulator.callback_answers
+
+
+async def test_voice_note_gets_a_kind_reply(emulator: BotApiEmulator, bot: Services) -> None:
+    emulator.mark()
+    emulator.send_voice(ANA)
+    [reply] = await emulator.wait_for_messages(ANA, 1)
+    assert "audios" in reply["plain_text"]
+
+
+async def test_user_text_is_escaped_in_html_replies(
+    emulator: BotApiEmulator, bot: Services
+) -> None:
+    [menu] = await ask(emulator, "/menu")
+    [sectors] = await press(emulator, menu, "menu:cite")
+    await press(emulator, sectors, data_of(sectors, "cs:agroindustria"))
+    [reply] = await ask(emulator, "<b>Narnia</b> & co")
+    assert "«<b>Narnia</b> & co»" in reply["plain_text"]
+
+
+async def test_in_groups_only_commands_and_mentions_are_answered(
+    emulator: BotApiEmulator, bot: Services
+) -> None:
+    group = -200123
+    emulator.mark()
+    emulator.send_text(ANA, "que es un cite", chat_id=group, chat_type="group")
+    emulator.send_text(
+        ANA, f"@{emulator.bot_username} que es un cite", chat_id=group, chat_type="group"
+    )
+    [reply] = await emulator.wait_for_messages(group, 1)
+    await emulator.wait_idle()
+    assert len(emulator.sent(group)) == 1
+    assert "Fuente:" in reply["plain_text"]
+
+
+async def test_network_faults_and_blocked_users_never_stop_the_bot(
+    emulator: BotApiEmulator, bot: Services
+) -> None:
+    emulator.fail_next("sendMessage", 502, "Bad Gateway")
+    emulator.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    emulator.mark()
+    emulator.send_text(ANA, "que es un cite")  # the 502 loses this reply, logged
+    emulator.send_text(ANA, "que es proinnovate")  # the 429 is waited out and retried
+    await emulator.wait_for_messages(ANA, 1, timeout=10)
+    emulator.blocked_chats.add(6006)
+    emulator.send_text(6006, "hola")
+    emulator.send_text(ANA, "hola")
+    await emulator.wait_for_messages(ANA, 2, timeout=10)
+    async with bot.db.session() as session:
+        assert (await session.get(User, 6006)).blocked
+
+
+async def test_blocking_the_bot_marks_the_user_inactive(
+    emulator: BotApiEmulator, bot: Services
+) -> None:
+    await ask(emulator, "/novedades")
+    emulator.my_chat_member(ANA, "kicked")
+    await emulator.wait_idle()
+    async with bot.db.session() as session:
+        assert (await session.get(User, ANA)).blocked
+
+
+def test_long_text_is_split_under_the_telegram_limit() -> None:
+    text = ("palabra " * 700 + "\n\n") * 3
+    chunks = split_message(text)
+    assert len(chunks) > 1 and all(len(c) <= 4096 for c in chunks)
+    assert "".join(chunks).replace(" ", "").replace("\n", "") == text.replace(" ", "").replace(
+        "\n", ""
+    )
+
+
+# --- leads and staff ----------------------------------------------------------------------
+
+
+async def _capture(emulator: BotApiEmulator) -> list[dict]:
+    [results] = await ask(emulator, "tengo una curtiembre en arequipa y boto mucho retazo de cuero")
+    [consent] = await press(emulator, results, data_of(results, "lead:c:citeccal-arequipa"))
+    [phone] = await press(emulator, consent, "lc:y")
+    assert phone["reply_markup"]["keyboard"][0][0]["request_contact"]
+    emulator.mark()
+    emulator.send_contact(ANA, "+51987654321", "Ana", contact_user_id=ANA)
+    await emulator.wait_for_messages(ANA, 1)
+    await ask(emulator, "Curtiembre <Misti> & Hijos")
+    [wrong] = await ask(emulator, "20131369476")
+    assert "verificación" in wrong["plain_text"]
+    return await ask(emulator, "20131369477")
+
+
+async def test_full_lead_capture_notifies_staff(emulator: BotApiEmulator, bot: Services) -> None:
+    [done] = await _capture(emulator)
+    async with bot.db.session() as session:
+        [lead] = (await session.exec(select(Lead))).all()
+    assert lead.reference in done["plain_text"]
+    assert lead.business_name == "Curtiembre <Misti> & Hijos"
+    [notice] = await emulator.wait_for_messages(STAFF_CHAT, 1)
+    assert (
+        lead.reference in notice["plain_text"]
+        and "Curtiembre <Misti> & Hijos" in notice["plain_text"]
+    )
+    emulator.mark()
+    emulator.press_button(
+        STAFF, f"ls:{lead.id}:contactado", notice["message_id"], chat_id=STAFF_CHAT
+    )
+    [changed] = await emulator.wait_for_messages(STAFF_CHAT, 1)
+    assert "contactado" in changed["plain_text"]
+    async with bot.db.session() as session:
+        assert (await session.get(Lead, lead.id)).status == "contactado"
+
+
+async def test_declined_consent_stores_nothing(emulator: BotApiEmulator, bot: Services) -> None:
+    [results] = await ask(emulator, "hago muebles de madera en villa el salvador")
+    [consent] = await press(emulator, results, data_of(results, "lead:c:"))
+    [declined] = await press(emulator, consent, "lc:n")
+    assert "no guardé ningún dato" in declined["plain_text"]
+    async with bot.db.session() as session:
+        assert (await session.exec(select(Lead))).all() == []
+
+
+async def test_duplicate_interest_keeps_one_lead(emulator: BotApiEmulator, bot: Services) -> None:
+    await _capture(emulator)
+    [results] = await ask(emulator, "tengo una curtiembre en arequipa")
+    [again] = await press(emulator, results, data_of(results, "lead:c:citeccal-arequipa"))
+    assert "Ya tenemos registrado" in again["plain_text"]
+    async with bot.db.session() as session:
+        assert len((await session.exec(select(Lead))).all()) == 1
+
+
+async def test_staff_export_arrives_as_an_xlsx_document(
+    emulator: BotApiEmulator, bot: Services
+) -> None:
+    await _capture(emulator)
+    emulator.mark()
+    emulator.send_text(STAFF, "/exportar")
+    [document] = await emulator.wait_for_messages(STAFF, 1)
+    assert document["document_name"].endswith(".xlsx")
+    rows = list(
+        load_workbook(io.BytesIO(document["document_bytes"])).active.iter_rows(values_only=True)
+    )
+    assert rows[0][0] == "Código" and rows[1][5] == "Curtiembre <Misti> & Hijos"
+
+
+async def test_non_admin_is_refused_staff_commands(emulator: BotApiEmulator, bot: Services) -> None:
+    for command in ("/leads", "/exportar"):
+        [reply] = await ask(emulator, command)
+        assert "solo para el equipo" in reply["plain_text"]
+        assert reply["kind"] == "text"
+
+
+async def test_delete_my_data(emulator: BotApiEmulator, bot: Services) -> None:
+    await _capture(emulator)
+    [confirm] = await ask(emulator, "/borrar_mis_datos")
+    [done] = await press(emulator, confirm, "del:y")
+    assert "borré sus datos" in done["plain_text"]
+    async with bot.db.session() as session:
+        [lead] = (await session.exec(select(Lead))).all()
+        assert await session.get(User, ANA) is None
+    assert (lead.phone, lead.anonymized) == (None, True)
