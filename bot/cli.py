@@ -288,7 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
     chat = sub.add_parser(
         "chat", help="conversa con el bot en esta terminal (sin token ni servidor)"
     )
-    chat.set_defaults(func=_not_yet("mypebot chat"))
+    chat.set_defaults(func=cmd_chat)
 
     ask = sub.add_parser("ask", help="responde una pregunta desde la base de conocimiento")
     ask.add_argument("text", nargs="*", help="la pregunta")

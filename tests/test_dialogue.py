@@ -82,7 +82,7 @@ async def test_thumbs_down_is_stored_and_offers_an_advisor(
 ) -> None:
     outcome = await say(dialogue, "que es un CITE?")
     feedback = await press(dialogue, button(outcome, "fb:").data.rsplit(":", 1)[0] + ":0")
-    assert button(feedback, "adv")
+    assert button(feedback, "lead:e:cite-que-es")
     async with db.session() as session:
         assert [f.useful for f in (await session.exec(select(Feedback))).all()] == [False]
 

@@ -257,3 +257,18 @@ async def test_keeping_my_data_deletes_nothing(dialogue: Dialogue, db: Database)
     await command(dialogue, "borrar_mis_datos")
     await press(dialogue, cb.encode("del", "n"))
     assert (await leads(db))[0].phone == "+51987654321"
+
+
+async def test_typed_yes_at_the_consent_question_accepts(dialogue: Dialogue) -> None:
+    await press(dialogue, cb.encode("lead", "e", "cite-que-es"))
+    outcome = await say(dialogue, "Sí")
+    assert outcome.replies[0].request_contact
+
+
+async def test_a_new_question_at_the_consent_step_drops_the_capture(
+    dialogue: Dialogue, db: Database
+) -> None:
+    await press(dialogue, cb.encode("lead", "e", "cite-que-es"))
+    outcome = await say(dialogue, "cuanto vale la UIT")
+    assert "Fuente:" in text(outcome)
+    assert await leads(db) == []

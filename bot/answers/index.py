@@ -82,7 +82,7 @@ class RetrievalIndex:
         if known is not None:
             return known
         # Unknown short tokens are usually chat shorthand, not content.
-        return self.unknown_idf if len(term.stem) > 3 else 1.0
+        return self.unknown_idf if len(term.stem) > 2 else 1.0
 
     def search(self, terms: list[Term], limit: int = 5) -> list[Hit]:
         if not terms:

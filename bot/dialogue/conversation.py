@@ -140,7 +140,8 @@ class Dialogue:
             if useful:
                 turn.say(Reply("", notice=texts.FEEDBACK_THANKS))
             else:
-                turn.say(Reply(texts.FEEDBACK_SORRY, buttons=[[keyboards.advisor_button()]]))
+                interested = Button(texts.BUTTON_ADVISOR, cb.encode("lead", "e", data.arg(0)))
+                turn.say(Reply(texts.FEEDBACK_SORRY, buttons=[[interested]]))
         elif action == "none":
             turn.say(
                 Reply(
@@ -205,8 +206,11 @@ class Dialogue:
 
     async def _text(self, turn: Turn, event: Event) -> None:
         text = event.text
-        if turn.state in lead_capture.STATES and "lead" in turn.data:
-            await lead_capture.on_text(turn, event)
+        if (
+            turn.state in lead_capture.STATES
+            and "lead" in turn.data
+            and await lead_capture.on_text(turn, event)
+        ):
             return
         if turn.state == CITE_REGION and turn.data.get("sector") in turn.core.kb.sectors:
             region = turn.core.matcher.places.lookup(text)

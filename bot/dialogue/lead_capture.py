@@ -21,6 +21,7 @@ from bot.dialogue.turn import Turn
 from bot.storage.leads import LeadDraft, open_lead, save_lead
 from bot.storage.models import utcnow
 from bot.storage.users import update_user
+from bot.text.normalize import normalize
 from bot.validation import check_phone, check_ruc
 
 CONSENT, PHONE, BUSINESS, RUC, REGION, SECTOR = (
@@ -88,10 +89,26 @@ async def consent(turn: Turn, accepted: bool, name: str | None) -> None:
     turn.say(Reply(texts.ASK_PHONE, request_contact=True))
 
 
-async def on_text(turn: Turn, event: Event) -> None:
-    """Text typed while a lead is being captured."""
+YES = frozenset({"si", "sí", "acepto", "ok", "dale", "claro", "de acuerdo", "bueno", "ya"})
+NO = frozenset({"no", "no gracias", "no acepto", "nop"})
+
+
+async def on_text(turn: Turn, event: Event) -> bool:
+    """Text typed while a lead is being captured; False when it is not an answer to it.
+
+    At the consent question anything but a yes or a no means the person moved
+    on: the capture is dropped (nothing was stored) and the text is handled as
+    a new message.
+    """
     lead: dict[str, Any] = turn.data["lead"]
     text = event.text.strip()
+    if turn.state == CONSENT:
+        answer = normalize(text).strip(" !.")
+        if answer in YES or answer in NO:
+            await consent(turn, answer in YES, event.user.first_name)
+            return True
+        turn.reset()
+        return False
     if turn.state == PHONE:
         await _phone(turn, text)
     elif turn.state == BUSINESS:
@@ -101,14 +118,14 @@ async def on_text(turn: Turn, event: Event) -> None:
         checked = check_ruc(text)
         if not checked.ok:
             turn.say(Reply(texts.RUC_PROBLEMS[checked.problem or "length"], buttons=_skip("ruc")))
-            return
+            return True
         lead["ruc"] = checked.value
         await _next(turn)
     elif turn.state == REGION:
         region = turn.core.matcher.places.lookup(text)
         if region is None:
             turn.say(Reply(texts.LEAD_REGION_NOT_FOUND, buttons=_skip("region")))
-            return
+            return True
         lead["region"] = region
         await _next(turn)
     elif turn.state == SECTOR:
@@ -118,8 +135,7 @@ async def on_text(turn: Turn, event: Event) -> None:
             await _next(turn)
         else:
             _ask_sector(turn)
-    else:
-        turn.say(Reply(texts.CONSENT.format(topic=lead["label"])))
+    return True
 
 
 async def on_contact(turn: Turn, event: Event) -> None:
