@@ -31,7 +31,12 @@ class Services:
 
     def __post_init__(self) -> None:
         # The dialogue asks for the core on every event, so a reload takes effect at once.
-        self.dialogue = Dialogue(self.db, lambda: self.core, admin_ids=self.settings.admin_ids)
+        self.dialogue = Dialogue(
+            self.db,
+            lambda: self.core,
+            admin_ids=self.settings.admin_ids,
+            reload_knowledge=self.reload_knowledge,
+        )
 
     def reload_knowledge(self) -> list[str]:
         """Swap in the edited knowledge base; on errors keep serving the old one.

@@ -79,16 +79,18 @@ def cmd_db_current(_args: argparse.Namespace) -> int:
 
 
 def cmd_run(_args: argparse.Namespace) -> int:
-    from telegram import Update
-
-    from bot.adapters.telegram_app import build_application
+    from bot.adapters.telegram_app import run
     from bot.app import build_services
 
     settings = _settings()
     settings.token()  # fail before touching anything else when there is no token
+    if settings.webhook_url and settings.webhook_secret is None:
+        raise SettingsError(
+            "Configuración inválida: con WEBHOOK_URL también hace falta WEBHOOK_SECRET, "
+            "para rechazar pedidos que no vengan de Telegram."
+        )
     services = asyncio.run(build_services(settings))
-    application = build_application(services)
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    run(services)
     return EXIT_OK
 
 

@@ -240,3 +240,7 @@ MY_DATA_LEAD = (
 )
 MY_DATA_QUESTIONS = "• Preguntas guardadas: {count}"
 MY_DATA_FOOTER = "Para borrar todo, escriba /borrar_mis_datos."
+
+RELOADED = "Base de conocimiento recargada: {entries} entradas (versión {digest})."
+RELOAD_REFUSED = "No recargué: la base editada tiene {count} error(es) y sigo usando la versión anterior.\n{problems}"
+RELOAD_UNAVAILABLE = "La recarga no está disponible en este modo."

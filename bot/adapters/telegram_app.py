@@ -8,8 +8,10 @@ text from the knowledge base or from a user can break the formatting.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
+import signal
 from collections.abc import Sequence
 
 from telegram import (
@@ -31,11 +33,12 @@ from telegram.ext import (
     ChatMemberHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
-from bot import texts
-from bot.app import Services
+from bot import metrics, texts
+from bot.app import Services, install_reload_signal
 from bot.dialogue.model import Event, Outcome, Reply, UserRef
 
 log = logging.getLogger(__name__)
@@ -255,6 +258,7 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
     """One place for every failure: logged without personal data, never fatal."""
     error = context.error
     update_id = update.update_id if isinstance(update, Update) else None
+    metrics.ERRORS.inc(type(error).__name__ if error else "unknown")
     if isinstance(error, RetryAfter | NetworkError | Forbidden | BadRequest):
         log.warning("telegram %s on update %s", type(error).__name__, update_id)
         return
@@ -296,6 +300,7 @@ def build_application(services: Services) -> Application:
 
     async def post_init(application: Application) -> None:
         await register_commands(application)
+        install_reload_signal(services)
 
     async def post_shutdown(_application: Application) -> None:
         await services.db.dispose()
@@ -310,7 +315,7 @@ def build_application(services: Services) -> Application:
         .post_shutdown(post_shutdown)
         .build()
     )
-    application.bot_data["adapter"] = adapter
+    application.add_handler(TypeHandler(Update, count_update), group=-1)
     handlers = [
         ChatMemberHandler(adapter.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
         CallbackQueryHandler(adapter.on_button),
@@ -323,3 +328,31 @@ def build_application(services: Services) -> Application:
         application.add_handler(handler)
     application.add_error_handler(error_handler)
     return application
+
+
+async def count_update(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    metrics.UPDATES.inc()
+
+
+async def run_webhook(services: Services) -> None:
+    """Webhook mode until SIGTERM/SIGINT; SIGHUP reloads the knowledge base."""
+    from bot.adapters.webhook import serve
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    install_reload_signal(services)
+    try:
+        await serve(services, build_application(services), stop)
+    finally:
+        await services.db.dispose()
+
+
+def run(services: Services) -> None:
+    """`mypebot run`: webhook mode when WEBHOOK_URL is set, long polling otherwise."""
+    if services.settings.webhook_url:
+        asyncio.run(run_webhook(services))
+        return
+    application = build_application(services)
+    application.run_polling(allowed_updates=Update.ALL_TYPES)

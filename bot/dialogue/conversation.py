@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot import texts
+from bot import metrics, texts
 from bot.answers.result import AskResult
 from bot.core import Core
 from bot.dialogue import callbacks as cb
@@ -38,10 +38,12 @@ class Dialogue:
         db: Database,
         core: Callable[[], Core],
         admin_ids: frozenset[int] = frozenset(),
+        reload_knowledge: Callable[[], list[str]] | None = None,
     ) -> None:
         self.db = db
         self.core = core  # a callable, so a knowledge reload swaps it between events
         self.admin_ids = admin_ids
+        self.reload_knowledge = reload_knowledge
 
     async def handle(self, event: Event) -> Outcome:
         async with self.db.session() as session:
@@ -113,10 +115,24 @@ class Dialogue:
                 turn.say(Reply(texts.STAFF_ONLY))
             elif name == "leads":
                 await staff.summary(turn)
+            elif name == "recargar":
+                self._reload(turn)
             else:
                 await staff.export(turn, self.db, event.payload)
         else:
             turn.say(Reply(texts.UNKNOWN_COMMAND))
+
+    def _reload(self, turn: Turn) -> None:
+        if self.reload_knowledge is None:
+            turn.say(Reply(texts.RELOAD_UNAVAILABLE))
+            return
+        problems = self.reload_knowledge()
+        if problems:
+            shown = "\n".join(f"• {p}" for p in problems[:10])
+            turn.say(Reply(texts.RELOAD_REFUSED.format(count=len(problems), problems=shown)))
+            return
+        kb = self.core().kb
+        turn.say(Reply(texts.RELOADED.format(entries=len(kb.entries), digest=kb.digest)))
 
     # -- buttons ---------------------------------------------------------------------
 
@@ -238,6 +254,7 @@ class Dialogue:
         self._show(turn, result)
 
     def _show(self, turn: Turn, result: AskResult) -> None:
+        metrics.REPLIES.inc(result.kind)
         turn.say(keyboards.ask_result(result))
 
     # -- the CITE flow -------------------------------------------------------------------
