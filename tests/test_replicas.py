@@ -1,0 +1,164 @@
+"""Two bot processes in webhook mode on one PostgreSQL behave as one bot.
+
+The processes are real `mypebot run` commands (the systemd path of deploy/),
+started on loopback ports behind this test's own Bot API emulator.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.storage.db import upgrade
+from tests.conftest import create_postgres_database, drop_postgres_database
+from tests.emulator import BotApiEmulator
+from tests.test_webhook import SECRET, free_port
+
+pytestmark = pytest.mark.postgres
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "123456789:" + "C" * 35
+ANA, LUIS, STAFF = 5201, 5202, 9201
+MYPEBOT = str(Path(sys.executable).parent / "mypebot")
+
+
+@pytest.fixture
+def database() -> Iterator[str]:
+    url = create_postgres_database()
+    upgrade(url)
+    yield url
+    drop_postgres_database(url)
+
+
+class Replica:
+    def __init__(self, emu: BotApiEmulator, database: str, log_dir: Path, name: str) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = (log_dir / f"{name}.log").open("w")
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_BASE_URL": emu.base_url,
+            "TELEGRAM_BASE_FILE_URL": emu.base_file_url,
+            "DATABASE_URL": database,
+            "KNOWLEDGE_DIR": str(ROOT / "knowledge"),
+            "ADMIN_IDS": str(STAFF),
+            "WEBHOOK_URL": f"{self.base}/telegram",
+            "WEBHOOK_SECRET": SECRET,
+            "WEBHOOK_PORT": str(self.port),
+            "WEBHOOK_LISTEN": "127.0.0.1",
+            "QUIET_HOURS": "",
+            "BROADCAST_RATE": "30",
+            "LOG_LEVEL": "INFO",
+        }
+        self.process = subprocess.Popen(
+            [MYPEBOT, "run"], env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT
+        )
+
+    async def ready(self) -> None:
+        async with httpx.AsyncClient() as client:
+            for _ in range(200):
+                if self.process.poll() is not None:
+                    raise AssertionError(
+                        f"replica exited with {self.process.returncode}: see {self.log.name}"
+                    )
+                try:
+                    if (await client.get(self.base + "/healthz")).status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)
+        raise AssertionError("replica did not become healthy")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.log.close()
+
+
+@pytest.fixture
+async def replicas(
+    database: str, tmp_path: Path
+) -> AsyncIterator[tuple[BotApiEmulator, Replica, Replica]]:
+    emu = BotApiEmulator(token=TOKEN)
+    emu.start()
+    a, b = Replica(emu, database, tmp_path, "a"), Replica(emu, database, tmp_path, "b")
+    try:
+        await asyncio.gather(a.ready(), b.ready())
+        yield emu, a, b
+    finally:
+        a.stop()
+        b.stop()
+        emu.stop()
+
+
+async def deliver(
+    emu: BotApiEmulator, replica: Replica, update: dict, secret: str | None = SECRET
+) -> int:
+    return await emu.adeliver_to_webhook(
+        replica.base + "/telegram", update, secret_token=secret, timeout=15
+    )
+
+
+async def test_one_conversation_continues_across_replicas(replicas) -> None:
+    emu, a, b = replicas
+    emu.mark()
+    assert await deliver(emu, a, emu.send_text(ANA, "/menu")) == 200
+    [menu] = await emu.wait_for_messages(ANA, 1, timeout=15)
+    emu.mark()
+    assert await deliver(emu, b, emu.press_button(ANA, "menu:cite", menu["message_id"])) == 200
+    [sectors] = await emu.wait_for_messages(ANA, 1, timeout=15)
+    emu.mark()
+    await deliver(emu, a, emu.press_button(ANA, "cs:pesca-acuicultura", sectors["message_id"]))
+    await emu.wait_for_messages(ANA, 1, timeout=15)
+    emu.mark()
+    await deliver(
+        emu, b, emu.send_text(ANA, "chimbote")
+    )  # the typed region reaches the other replica
+    [needs] = await emu.wait_for_messages(ANA, 1, timeout=15)
+    datas = [
+        btn["callback_data"] for row in needs["reply_markup"]["inline_keyboard"] for btn in row
+    ]
+    assert any(d.startswith("cn:pesca-acuicultura:ancash:") for d in datas)
+
+
+async def test_same_update_to_both_replicas_is_handled_once(replicas) -> None:
+    emu, a, b = replicas
+    emu.mark()
+    update = emu.send_text(LUIS, "que es un cite")
+    statuses = await asyncio.gather(deliver(emu, a, update), deliver(emu, b, update))
+    assert statuses == [200, 200]
+    await emu.wait_for_messages(LUIS, 1, timeout=15)
+    await asyncio.sleep(0.5)
+    assert len(emu.sent(LUIS)) == 1
+
+
+async def test_request_without_the_secret_is_refused(replicas) -> None:
+    emu, a, b = replicas
+    for replica in (a, b):
+        assert await deliver(emu, replica, emu.send_text(ANA, "hola"), secret=None) == 403
+
+
+async def test_health_and_metrics_answer_on_both(replicas) -> None:
+    emu, a, b = replicas
+    await deliver(emu, a, emu.send_text(ANA, "que es un cite"))
+    async with httpx.AsyncClient() as client:
+        for replica in (a, b):
+            assert (await client.get(replica.base + "/healthz")).json()["status"] == "ok"
+            metrics = (await client.get(replica.base + "/metrics")).text
+            assert "mypebot_updates_received_total" in metrics
+        assert (
+            'mypebot_replies_total{kind="answer"} 1' in (await client.get(a.base + "/metrics")).text
+        )
