@@ -9,7 +9,6 @@ from bot.core import Core
 from bot.text.analyzer import Analyzer, stem
 from bot.text.normalize import normalize
 
-
 # --- normalisation ---------------------------------------------------------------
 
 
