@@ -138,10 +138,17 @@ class AnswerEngine:
         return None
 
     def _strip_greeting(self, normal: str) -> str:
-        words = normal.split()
-        while words and (words[0] in self._talk_words):
-            words.pop(0)
-        return " ".join(words)
+        """ "hola buenas, que es un cite" → "que es un cite": whole greeting phrases only."""
+        phrases = sorted(self._greetings | self._thanks, key=len, reverse=True)
+        stripped = True
+        while stripped:
+            stripped = False
+            for phrase in phrases:
+                if phrase and normal.startswith(phrase + " "):
+                    normal = normal[len(phrase) + 1 :]
+                    stripped = True
+                    break
+        return normal
 
     # -- retrieval -----------------------------------------------------------
 
@@ -171,6 +178,10 @@ class AnswerEngine:
         confident = best >= bands.answer and (
             best - runner_up >= bands.margin or best >= bands.sure
         )
+        # One shared word that is not what the entry is about ("euro" in an entry that
+        # mentions euros once) is too little to answer on, or even to suggest.
+        weak = bool(hits) and len(hits[0].matched) <= 1 and not hits[0].on_subject
+        confident = confident and not weak
 
         if self.matcher is not None and not (confident and best >= bands.sure):
             match = self.matcher(body)
@@ -185,7 +196,7 @@ class AnswerEngine:
                 )
         if confident:
             return self.answer_entry(question, hits[0].entry_id, best)
-        if best >= bands.suggest:
+        if best >= bands.suggest and not weak:
             return self._suggest(question, hits, best)
         return AskResult(question=question, kind="fallback", text=texts.FALLBACK, score=best)
 

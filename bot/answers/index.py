@@ -20,17 +20,24 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from bot.knowledge.schema import Entry
-from bot.text.analyzer import Analyzer, Term
+from bot.text import frequent
+from bot.text.analyzer import Analyzer, Term, stem
 
 QUERY_SIDE = 0.65  # weight of query coverage vs. paraphrase coverage
 PARAPHRASE_WEIGHT = 0.82  # the rest goes to the whole-entry (tags + body) evidence
 TITLE_AS_PARAPHRASE = True
 
 
+FREQUENT_STEMS = frozenset(stem(word) for word in frequent.FREQUENT)
+
+
 @dataclass(frozen=True)
 class Hit:
     entry_id: str
     score: float
+    # Informative query terms the best paraphrase shares: one lone word is weak evidence.
+    matched: frozenset[str] = frozenset()
+    on_subject: bool = False  # a matched term is in the entry's title or tags
 
 
 class RetrievalIndex:
@@ -43,7 +50,10 @@ class RetrievalIndex:
         self._para_terms: list[frozenset[str]] = []
         entry_terms: list[set[str]] = []
         body_terms: list[set[str]] = []
+        self._subject: list[frozenset[str]] = []
         for e_index, entry in enumerate(entries.values()):
+            subject = " ".join([entry.title, *entry.tags])
+            self._subject.append(frozenset(t.stem for t in analyzer.terms(subject, correct=False)))
             texts = list(entry.questions) + ([entry.title] if TITLE_AS_PARAPHRASE else [])
             all_terms: set[str] = set()
             for text in texts:
@@ -61,7 +71,10 @@ class RetrievalIndex:
         for terms in entry_terms:
             for term in terms:
                 df[term] += 1
-        self.idf: dict[str, float] = {t: math.log((n + 1) / (d + 0.5)) for t, d in df.items()}
+        self.idf: dict[str, float] = {
+            t: math.log((n + 1) / (d + 0.5)) * (frequent.WEIGHT if t in FREQUENT_STEMS else 1.0)
+            for t, d in df.items()
+        }
         # An unseen word is at least as informative as the rarest known one.
         self.unknown_idf = math.log((n + 1) / 0.5)
 
@@ -81,6 +94,8 @@ class RetrievalIndex:
         known = self.idf.get(term.stem)
         if known is not None:
             return known
+        if term.stem in FREQUENT_STEMS:
+            return self.unknown_idf * frequent.WEIGHT
         # Unknown short tokens are usually chat shorthand, not content.
         return self.unknown_idf if len(term.stem) > 2 else 1.0
 
@@ -105,6 +120,7 @@ class RetrievalIndex:
                 body_match[e_index] += idf * term.confidence
 
         best: dict[int, float] = {}
+        best_para: dict[int, int] = {}
         for p_index, matched in para_match.items():
             q_cov = matched / query_mass
             p_cov = para_full[p_index] / self._para_mass[p_index] if self._para_mass[p_index] else 0
@@ -113,10 +129,24 @@ class RetrievalIndex:
             e_index = self._para_entry[p_index]
             if sim > best.get(e_index, 0.0):
                 best[e_index] = sim
+                best_para[e_index] = p_index
+        informative = {t.stem for t in terms if t.stem not in FREQUENT_STEMS}
         scored: list[Hit] = []
         for e_index in set(best) | set(body_match):
             body_cov = body_match.get(e_index, 0.0) / query_mass
             score = PARAPHRASE_WEIGHT * best.get(e_index, 0.0) + (1 - PARAPHRASE_WEIGHT) * body_cov
-            scored.append(Hit(self.entry_ids[e_index], min(1.0, score)))
+            shared = (
+                self._para_terms[best_para[e_index]] & informative
+                if e_index in best_para
+                else frozenset()
+            )
+            scored.append(
+                Hit(
+                    self.entry_ids[e_index],
+                    min(1.0, score),
+                    frozenset(shared),
+                    bool(shared & self._subject[e_index]),
+                )
+            )
         scored.sort(key=lambda h: h.score, reverse=True)
         return scored[:limit]

@@ -18,6 +18,7 @@ from functools import lru_cache
 import snowballstemmer
 from rapidfuzz import fuzz, process
 
+from bot.text import frequent
 from bot.text.normalize import normalize
 
 STOPWORDS = frozenset(
@@ -110,7 +111,12 @@ class Analyzer:
             candidate, score = best[0], best[1]
             # Same first letter: typos rarely hit the first key, and it keeps
             # "llover" from becoming "lograr"-like neighbours.
-            if candidate[0] == word[0] and abs(len(candidate) - len(word)) <= 2:
+            # Never "correct" into an everyday word: "tonto" is not a typo of "tanto".
+            if (
+                candidate[0] == word[0]
+                and abs(len(candidate) - len(word)) <= 2
+                and candidate not in frequent.FREQUENT
+            ):
                 result = (candidate, score / 100.0)
         self._corrections[word] = result
         return result
