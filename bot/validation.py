@@ -60,6 +60,8 @@ def display_phone(e164: str | None) -> str | None:
     """How staff in Peru dial it ("987 654 321"); also never starts with '+' in a spreadsheet."""
     if not e164:
         return None
+    if len(e164) == 12 and e164.startswith("+519") and e164[1:].isdigit():
+        return f"{e164[3:6]} {e164[6:9]} {e164[9:]}"  # mobiles, the common case, without parsing
     try:
         number = phonenumbers.parse(e164, "PE")
     except phonenumbers.NumberParseException:

@@ -26,6 +26,15 @@ def lima_time(value: dt.datetime | None) -> dt.datetime | None:
     return value.astimezone(LIMA).replace(tzinfo=None)
 
 
+def lima_text(value: dt.datetime | None) -> str:
+    """ "2026-11-26 21:05" in Lima time, for CSV; fast because exports format many dates."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:  # SQLite gives back naive UTC
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(LIMA).isoformat(" ", "minutes")[:16]
+
+
 def cell(value: Any) -> Any:
     if isinstance(value, str) or value is None:
         return safe_text(value)

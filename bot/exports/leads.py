@@ -6,77 +6,76 @@ from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from bot.exports.tables import write_csv, write_xlsx
+from bot.exports.tables import Column, write_csv, write_xlsx
 from bot.knowledge.loader import KnowledgeBase
 from bot.storage.db import Database
-from bot.storage.leads import LeadFilter, stream_leads
-from bot.storage.models import Lead
+from bot.storage.leads import LeadFilter, stream_lead_rows
 from bot.validation import display_phone
 
-COLUMNS: Sequence[tuple[str, int]] = (
-    ("Código", 11),
-    ("Fecha", 17),
-    ("Estado", 12),
-    ("Nombre", 22),
-    ("Celular", 15),
-    ("Negocio", 26),
-    ("RUC", 13),
-    ("Región", 18),
-    ("Sector", 22),
-    ("Tema", 40),
-    ("CITE", 28),
-    ("Origen", 16),
-    ("Notas", 30),
-    ("Consentimiento", 17),
-    ("Versión consentimiento", 14),
-    ("Anonimizado", 12),
+# (stored column, how it is shown)
+LAYOUT: Sequence[tuple[str, Column]] = (
+    ("reference", Column("Código", 11, "plain")),
+    ("created_at", Column("Fecha", 17, "date")),
+    ("status", Column("Estado", 12, "plain")),
+    ("contact_name", Column("Nombre", 22)),
+    ("phone", Column("Celular", 15)),
+    ("business_name", Column("Negocio", 26)),
+    ("ruc", Column("RUC", 13, "plain")),
+    ("region", Column("Región", 18, "plain")),
+    ("sector", Column("Sector", 22, "plain")),
+    ("topic_label", Column("Tema", 40)),
+    ("cite_id", Column("CITE", 28, "plain")),
+    ("source", Column("Origen", 16)),
+    ("notes", Column("Notas", 30)),
+    ("consent_at", Column("Consentimiento", 17, "date")),
+    ("consent_version", Column("Versión consentimiento", 14, "plain")),
+    ("anonymized", Column("Anonimizado", 12, "plain")),
 )
-HEADER = [name for name, _ in COLUMNS]
-WIDTHS = [width for _, width in COLUMNS]
+STORED = [name for name, _ in LAYOUT]
+COLUMNS = [column for _, column in LAYOUT]
+HEADER = [column.header for column in COLUMNS]
 
 
-def lead_row(lead: Lead, kb: KnowledgeBase | None) -> list[Any]:
-    def name(table: dict[str, Any], key: str | None) -> str | None:
-        if kb is not None and key in table:
-            return table[key].name
-        return key
-
-    cite = kb.cites[lead.cite_id].short_name if kb and lead.cite_id in kb.cites else lead.cite_id
-    return [
-        lead.reference,
-        lead.created_at,
-        lead.status,
-        lead.contact_name,
-        display_phone(lead.phone),
-        lead.business_name,
-        lead.ruc,
-        name(kb.regions, lead.region) if kb else lead.region,
-        name(kb.sectors, lead.sector) if kb else lead.sector,
-        lead.topic_label,
-        cite,
-        lead.source,
-        lead.notes,
-        lead.consent_at,
-        lead.consent_version,
-        "sí" if lead.anonymized else "no",
-    ]
+def _names(kb: KnowledgeBase | None) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    if kb is None:
+        return {}, {}, {}
+    return (
+        {k: v.name for k, v in kb.regions.items()},
+        {k: v.name for k, v in kb.sectors.items()},
+        {k: v.short_name for k, v in kb.cites.items()},
+    )
 
 
 async def _rows(
     db: Database, filters: LeadFilter, kb: KnowledgeBase | None
 ) -> AsyncIterator[list[Any]]:
+    regions, sectors, cites = _names(kb)
+    index = {name: i for i, name in enumerate(STORED)}
+    phone, region, sector, cite, anonymized = (
+        index["phone"],
+        index["region"],
+        index["sector"],
+        index["cite_id"],
+        index["anonymized"],
+    )
     async with db.session() as session:
-        async for lead in stream_leads(session, filters):
-            yield lead_row(lead, kb)
+        async for stored in stream_lead_rows(session, filters, STORED):
+            row = list(stored)
+            row[phone] = display_phone(row[phone])
+            row[region] = regions.get(row[region], row[region])
+            row[sector] = sectors.get(row[sector], row[sector])
+            row[cite] = cites.get(row[cite], row[cite])
+            row[anonymized] = "sí" if row[anonymized] else "no"
+            yield row
 
 
 async def export_leads_csv(
     db: Database, out: IO[str], filters: LeadFilter, kb: KnowledgeBase | None = None
 ) -> int:
-    return await write_csv(out, HEADER, _rows(db, filters, kb))
+    return await write_csv(out, COLUMNS, _rows(db, filters, kb))
 
 
 async def export_leads_xlsx(
     db: Database, target: Path | IO[bytes], filters: LeadFilter, kb: KnowledgeBase | None = None
 ) -> int:
-    return await write_xlsx(target, "Interesados", HEADER, WIDTHS, _rows(db, filters, kb))
+    return await write_xlsx(target, "Interesados", COLUMNS, _rows(db, filters, kb))

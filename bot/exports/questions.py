@@ -9,13 +9,18 @@ from typing import IO, Any
 
 from sqlmodel import col, select
 
-from bot.exports.tables import write_csv, write_xlsx
+from bot.exports.tables import Column, write_csv, write_xlsx
 from bot.storage.db import Database
 from bot.storage.models import QuestionLog
 from bot.text.normalize import normalize
 
-HEADER = ["Pregunta", "Veces", "Cómo se respondió", "Última vez", "Mejor puntaje"]
-WIDTHS = [60, 8, 20, 17, 13]
+COLUMNS = [
+    Column("Pregunta", 60),
+    Column("Veces", 8, "number"),
+    Column("Cómo se respondió", 20, "plain"),
+    Column("Última vez", 17, "date"),
+    Column("Mejor puntaje", 13, "number"),
+]
 KIND_LABEL = {"fallback": "sin respuesta", "suggestions": "con sugerencias"}
 
 
@@ -49,8 +54,8 @@ async def _aiter(rows: list[list[Any]]) -> AsyncIterator[list[Any]]:
 
 
 async def export_questions_csv(db: Database, out: IO[str]) -> int:
-    return await write_csv(out, HEADER, _aiter(await _grouped(db)))
+    return await write_csv(out, COLUMNS, _aiter(await _grouped(db)))
 
 
 async def export_questions_xlsx(db: Database, target: Path | IO[bytes]) -> int:
-    return await write_xlsx(target, "Preguntas", HEADER, WIDTHS, _aiter(await _grouped(db)))
+    return await write_xlsx(target, "Preguntas", COLUMNS, _aiter(await _grouped(db)))

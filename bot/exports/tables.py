@@ -1,75 +1,112 @@
 """Writing rows to CSV (UTF-8 with BOM, for Excel) and XLSX, streamed.
 
-Both writers take an iterator of rows and never hold the whole table: the
-XLSX one uses openpyxl's write-only mode, which flushes rows as it goes.
+Both writers take an async iterator of rows and never hold the whole table:
+the XLSX one uses openpyxl's write-only mode, which flushes rows as it goes.
+Each column declares its kind once, so the per-cell work is only what that
+column needs: formula neutralisation for free text, Lima time for dates.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from bot.exports.cells import lima_text, lima_time, safe_text
 
-from bot.exports.cells import cell
-
-HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-DATE_FORMAT = "dd/mm/yyyy hh:mm"
+# text: free text someone typed (neutralised); plain: values the bot controls; date; number
+Kind = Literal["text", "plain", "date", "number"]
+BATCH = 1000
 
 
-async def write_csv(out: IO[str], header: Sequence[str], rows: AsyncIterator[Sequence[Any]]) -> int:
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: int
+    kind: Kind = "text"
+
+
+def _csv_converter(kind: Kind) -> Callable[[Any], Any] | None:
+    if kind == "text":
+        return safe_text
+    if kind == "date":
+        return lima_text
+    return None  # the csv module writes None as an empty field
+
+
+def _xlsx_converter(kind: Kind) -> Callable[[Any], Any] | None:
+    if kind == "text":
+        return lambda v: safe_text(v) or None
+    if kind == "date":
+        return lima_time  # a real datetime: Excel shows it as a date and can sort it
+    return None
+
+
+def _converting(
+    rows: AsyncIterator[Sequence[Any]], converters: list[Callable[[Any], Any] | None]
+) -> AsyncIterator[list[Any]]:
+    """Apply each column's converter, touching only the columns that have one."""
+    active = [(i, f) for i, f in enumerate(converters) if f is not None]
+
+    async def converted() -> AsyncIterator[list[Any]]:
+        async for row in rows:
+            values = list(row)
+            for index, convert in active:
+                values[index] = convert(values[index])
+            yield values
+
+    return converted()
+
+
+async def write_csv(
+    out: IO[str], columns: Sequence[Column], rows: AsyncIterator[Sequence[Any]]
+) -> int:
     out.write("\ufeff")  # BOM: Excel then reads UTF-8 accents correctly
     writer = csv.writer(out)
-    writer.writerow(header)
+    writer.writerow([c.header for c in columns])
     count = 0
-    async for row in rows:
-        values = [cell(v) for v in row]
-        writer.writerow(
-            v.strftime("%Y-%m-%d %H:%M") if isinstance(v, dt.datetime) else v for v in values
-        )
-        count += 1
-    return count
+    batch: list[list[Any]] = []
+    async for row in _converting(rows, [_csv_converter(c.kind) for c in columns]):
+        batch.append(row)
+        if len(batch) >= BATCH:
+            writer.writerows(batch)
+            count += len(batch)
+            batch.clear()
+    writer.writerows(batch)
+    return count + len(batch)
 
 
 async def write_xlsx(
     target: Path | IO[bytes],
     sheet_title: str,
-    header: Sequence[str],
-    widths: Sequence[int],
+    columns: Sequence[Column],
     rows: AsyncIterator[Sequence[Any]],
 ) -> int:
+    # Imported here: a CSV export should not pay for loading openpyxl.
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title)
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.freeze_panes = "A2"
-    header_cells = []
-    for title in header:
-        c = WriteOnlyCell(sheet, value=title)
-        c.fill, c.font = HEADER_FILL, HEADER_FONT
-        c.alignment = Alignment(vertical="center")
-        header_cells.append(c)
-    sheet.append(header_cells)
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(sheet, value=column.header)
+        cell.fill = PatternFill("solid", fgColor="1F4E78")
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.alignment = Alignment(vertical="center")
+        header.append(cell)
+    sheet.append(header)
     count = 0
-    async for row in rows:
-        values = []
-        for value in row:
-            value = cell(value)
-            if isinstance(value, dt.datetime):
-                c = WriteOnlyCell(sheet, value=value)
-                c.number_format = DATE_FORMAT
-                values.append(c)
-            else:
-                values.append(value)
-        sheet.append(values)
+    async for row in _converting(rows, [_xlsx_converter(c.kind) for c in columns]):
+        sheet.append(row)
         count += 1
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
     workbook.save(target)
     return count
