@@ -10,7 +10,7 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import IO
 
 from bot.config import Settings, SettingsError, load_settings
@@ -25,14 +25,6 @@ def _settings() -> Settings:
 
     configure_logging(settings.log_level)
     return settings
-
-
-def _not_yet(what: str) -> Callable[[argparse.Namespace], int]:
-    def command(_args: argparse.Namespace) -> int:
-        print(f"«{what}» todavía no está disponible en esta versión de mypebot.", file=sys.stderr)
-        return EXIT_USAGE
-
-    return command
 
 
 async def _database(settings: Settings):  # type: ignore[no-untyped-def]
@@ -342,8 +334,9 @@ def build_parser() -> argparse.ArgumentParser:
             cmd.add_argument("--cite", help="id de CITE, p. ej. citeccal-lima")
         cmd.set_defaults(func=cmd_export)
 
-    broadcast = sub.add_parser("broadcast", help="envía anuncios a los suscriptores")
-    broadcast.set_defaults(func=_not_yet("mypebot broadcast"))
+    from bot.broadcast.cli import register as register_broadcast
+
+    register_broadcast(sub)
 
     db = sub.add_parser("db", help="migraciones de la base de datos (upgrade, current)")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACCIÓN")

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, insert, literal, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from bot.storage.models import DELIVERY_STATUSES, Campaign, Delivery, User, utcnow
 from bot.storage.users import set_blocked
@@ -58,7 +59,7 @@ class PendingDelivery:
     attempts: int
 
 
-def _segment(region: str | None, sector: str | None):  # type: ignore[no-untyped-def]
+def _segment(region: str | None, sector: str | None) -> SelectOfScalar[int]:
     """Ids of the current subscribers of a segment: the same rule as users.subscribers."""
     query = select(User.id).where(User.subscribed == True, User.blocked == False)  # noqa: E712
     if region:
@@ -361,12 +362,6 @@ async def mark_blocked(
     """The user blocked the bot: the delivery and the user, in one commit."""
     moved = await _move(session, delivery_id, "sending", "blocked", reason)
     await set_blocked(session, user_id, True)
-    await session.commit()
-    return moved
-
-
-async def mark_unknown(session: AsyncSession, delivery_id: int, reason: str | None = None) -> bool:
-    moved = await _move(session, delivery_id, "sending", "unknown", reason)
     await session.commit()
     return moved
 
