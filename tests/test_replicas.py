@@ -162,3 +162,39 @@ async def test_health_and_metrics_answer_on_both(replicas) -> None:
         assert (
             'mypebot_replies_total{kind="answer"} 1' in (await client.get(a.base + "/metrics")).text
         )
+
+
+async def test_a_campaign_is_sent_once_in_total_by_two_replicas(replicas) -> None:
+    emu, a, b = replicas
+    subscribers = list(range(7101, 7121))
+    for index, user in enumerate(subscribers):
+        emu.mark()
+        await deliver(emu, (a, b)[index % 2], emu.send_text(user, "/novedades"))
+        await emu.wait_for_messages(user, 1, timeout=15)
+    emu.mark()
+    await deliver(emu, a, emu.send_text(STAFF, "/anunciar"))
+    await emu.wait_for_messages(STAFF, 1, timeout=15)
+    emu.mark()
+    await deliver(emu, b, emu.send_text(STAFF, "Convocatoria abierta"))
+    _, control = await emu.wait_for_messages(STAFF, 2, timeout=15)
+    go = next(
+        btn["callback_data"]
+        for row in control["reply_markup"]["inline_keyboard"]
+        for btn in row
+        if btn["callback_data"] == "ann:go"
+    )
+    await deliver(emu, a, emu.press_button(STAFF, go, control["message_id"]))
+    for _ in range(300):
+        got = {
+            u: [m for m in emu.sent(u) if "Convocatoria abierta" in (m["plain_text"] or "")]
+            for u in subscribers
+        }
+        if all(got.values()):
+            break
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(1.0)  # a second replica sending twice would show up now
+    counts = {
+        u: len([m for m in emu.sent(u) if "Convocatoria abierta" in (m["plain_text"] or "")])
+        for u in subscribers
+    }
+    assert set(counts.values()) == {1}, counts

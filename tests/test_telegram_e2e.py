@@ -8,6 +8,7 @@ the rows in the database.
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -45,6 +46,7 @@ async def _start(emulator: BotApiEmulator, database_url: str) -> tuple[Applicati
         knowledge_dir=ROOT / "knowledge",
         admin_ids=str(STAFF),
         staff_chat_id=STAFF_CHAT,
+        quiet_hours="",  # announcements must go out whatever hour CI runs at
     )
     services = await build_services(settings, migrate=False)
     application = build_application(services)
@@ -57,6 +59,16 @@ async def bot(emulator: BotApiEmulator, database_url: str) -> AsyncIterator[Serv
     application, services = await _start(emulator, database_url)
     yield services
     await stop_polling(application)
+
+
+async def eventually(services: Services, check, user_id: int, timeout: float = 5.0) -> bool:
+    """Updates run concurrently across chats: poll the stored user until `check` holds."""
+    for _ in range(int(timeout / 0.05)):
+        async with services.db.session() as session:
+            if check(await session.get(User, user_id)):
+                return True
+        await asyncio.sleep(0.05)
+    return False
 
 
 def buttons(message: dict) -> list[tuple[str, str]]:
@@ -210,8 +222,7 @@ async def test_network_faults_and_blocked_users_never_stop_the_bot(
     emulator.send_text(6006, "hola")
     emulator.send_text(ANA, "hola")
     await emulator.wait_for_messages(ANA, 2, timeout=10)
-    async with bot.db.session() as session:
-        assert (await session.get(User, 6006)).blocked
+    assert await eventually(bot, lambda user: user is not None and user.blocked, 6006)
 
 
 async def test_blocking_the_bot_marks_the_user_inactive(
@@ -219,9 +230,7 @@ async def test_blocking_the_bot_marks_the_user_inactive(
 ) -> None:
     await ask(emulator, "/novedades")
     emulator.my_chat_member(ANA, "kicked")
-    await emulator.wait_idle()
-    async with bot.db.session() as session:
-        assert (await session.get(User, ANA)).blocked
+    assert await eventually(bot, lambda user: user is not None and user.blocked, ANA)
 
 
 def test_long_text_is_split_under_the_telegram_limit() -> None:
@@ -319,3 +328,51 @@ async def test_delete_my_data(emulator: BotApiEmulator, bot: Services) -> None:
         [lead] = (await session.exec(select(Lead))).all()
         assert await session.get(User, ANA) is None
     assert (lead.phone, lead.anonymized) == (None, True)
+
+
+# --- announcements ------------------------------------------------------------------------
+
+
+async def test_staff_announcement_from_preview_to_every_subscriber_once(
+    emulator: BotApiEmulator, bot: Services
+) -> None:
+    subscribers = [7001, 7002, 7003]
+    for user in subscribers:
+        await ask(emulator, "/novedades", user=user)
+    [compose] = await ask(emulator, "/anunciar", user=STAFF)
+    assert "Envíeme el texto" in compose["plain_text"]
+    preview, control = await ask(emulator, "Taller de ecodiseño el lunes", user=STAFF, count=2)
+    assert preview["plain_text"].startswith("Taller de ecodiseño el lunes")
+    assert "/baja" in preview["plain_text"]
+    assert "Destinatarios: 3" in control["plain_text"]
+    test_send, control = await press(emulator, control, "ann:test", user=STAFF, count=2)
+    assert test_send["plain_text"] == preview["plain_text"]
+    assert all(
+        not emulator.sent(user) or "Taller" not in emulator.sent(user)[-1]["plain_text"]
+        for user in subscribers
+    )
+    [created] = await press(emulator, control, data_of(control, "ann:go"), user=STAFF)
+    assert "Campaña" in created["plain_text"]
+    for user in subscribers:
+        await emulator.wait_for_call(
+            "sendMessage",
+            predicate=lambda c, u=user: (
+                c.params.get("chat_id") in (u, str(u)) and "Taller" in str(c.params.get("text"))
+            ),
+            timeout=15,
+        )
+    await asyncio.sleep(0.5)
+    for user in subscribers:
+        received = [
+            m for m in emulator.sent(user) if "Taller de ecodiseño" in (m["plain_text"] or "")
+        ]
+        assert len(received) == 1
+    progress = [m for m in emulator.sent(STAFF) if "📣 Campaña" in (m["plain_text"] or "")]
+    assert progress and "terminada" in progress[-1]["plain_text"]
+
+
+async def test_announcements_are_refused_to_non_admins(
+    emulator: BotApiEmulator, bot: Services
+) -> None:
+    [reply] = await ask(emulator, "/anunciar")
+    assert "solo para el equipo" in reply["plain_text"]

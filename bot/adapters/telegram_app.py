@@ -38,6 +38,7 @@ from telegram.ext import (
 )
 
 from bot import metrics, texts
+from bot.adapters.ordering import PerChatUpdateProcessor
 from bot.app import Services, install_reload_signal
 from bot.dialogue.model import Event, Outcome, Reply, UserRef
 
@@ -220,7 +221,14 @@ class TelegramAdapter:
     ) -> None:
         bot = context.bot
         for reply in outcome.replies:
-            if reply.text:
+            if reply.photo:
+                await bot.send_photo(
+                    chat_id,
+                    photo=reply.photo,
+                    caption=reply.text[:1024] or None,
+                    reply_markup=_markup(reply),
+                )
+            elif reply.text:
                 await self._send(bot, chat_id, reply)
             if reply.document is not None:
                 await bot.send_document(
@@ -275,11 +283,29 @@ async def register_commands(application: Application) -> None:
     await application.bot.set_my_commands([BotCommand(name, help_) for name, help_ in COMMANDS])
 
 
+async def start_broadcasts(application: Application) -> None:
+    """The campaign worker runs beside the chat in every replica (see broadcast_runner)."""
+    from bot.adapters.broadcast_runner import BroadcastRunner
+
+    runner = BroadcastRunner(application.bot_data["services"], application.bot)
+    application.bot_data["broadcast_runner"] = runner
+    application.bot_data["broadcast_task"] = asyncio.create_task(runner.run_forever())
+
+
+async def stop_broadcasts(application: Application) -> None:
+    runner = application.bot_data.pop("broadcast_runner", None)
+    task = application.bot_data.pop("broadcast_task", None)
+    if runner is not None and task is not None:
+        runner.stop.set()
+        await task
+
+
 async def start_polling(application: Application) -> None:
     """Start without taking over the event loop (tests and benchmarks); `run` uses run_polling."""
     await application.initialize()
     await register_commands(application)
     await application.start()
+    await start_broadcasts(application)
     assert application.updater is not None
     await application.updater.start_polling(
         poll_interval=0.0, timeout=5, allowed_updates=Update.ALL_TYPES
@@ -287,6 +313,7 @@ async def start_polling(application: Application) -> None:
 
 
 async def stop_polling(application: Application) -> None:
+    await stop_broadcasts(application)
     if application.updater is not None and application.updater.running:
         await application.updater.stop()
     if application.running:
@@ -301,6 +328,10 @@ def build_application(services: Services) -> Application:
     async def post_init(application: Application) -> None:
         await register_commands(application)
         install_reload_signal(services)
+        await start_broadcasts(application)
+
+    async def post_stop(application: Application) -> None:
+        await stop_broadcasts(application)
 
     async def post_shutdown(_application: Application) -> None:
         await services.db.dispose()
@@ -310,11 +341,17 @@ def build_application(services: Services) -> Application:
         .token(settings.token())
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        # No proactive overall cap: replies answer incoming messages, and the
+        # broadcast engine paces itself. Telegram's 429s are still waited out and
+        # retried, and the per-group limit still applies.
+        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
+        .concurrent_updates(PerChatUpdateProcessor())
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )
+    application.bot_data["services"] = services
     application.add_handler(TypeHandler(Update, count_update), group=-1)
     handlers = [
         ChatMemberHandler(adapter.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),

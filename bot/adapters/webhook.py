@@ -121,7 +121,7 @@ async def serve(services: Services, application: Application, stop: asyncio.Even
     """Run until `stop` is set: register the webhook, serve, then shut down cleanly."""
     settings = services.settings
     await application.initialize()
-    from bot.adapters.telegram_app import register_commands
+    from bot.adapters.telegram_app import register_commands, start_broadcasts, stop_broadcasts
 
     await register_commands(application)
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
@@ -129,6 +129,7 @@ async def serve(services: Services, application: Application, stop: asyncio.Even
         url=settings.webhook_url or "", secret_token=secret, allowed_updates=Update.ALL_TYPES
     )
     await application.start()
+    await start_broadcasts(application)
     server = HTTPServer(make_app(services, application), xheaders=True)
     server.listen(settings.webhook_port, address=settings.webhook_listen)
     log.info("webhook server listening on %s:%d", settings.webhook_listen, settings.webhook_port)
@@ -136,5 +137,6 @@ async def serve(services: Services, application: Application, stop: asyncio.Even
         await stop.wait()
     finally:
         server.stop()
+        await stop_broadcasts(application)
         await application.stop()
         await application.shutdown()

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from bot import metrics, texts
 from bot.answers.result import AskResult
 from bot.core import Core
+from bot.dialogue import announce, keyboards, lead_capture, staff
 from bot.dialogue import callbacks as cb
-from bot.dialogue import keyboards, lead_capture, staff
 from bot.dialogue.model import Button, Event, Outcome, Reply
 from bot.dialogue.turn import CITE_REGION, Turn
 from bot.matching.matcher import Extraction
@@ -70,6 +70,8 @@ class Dialogue:
         elif event.kind == "button":
             await self._button(turn, event)
         elif event.kind == "media":
+            if turn.is_admin and await announce.on_message(turn, event):
+                return
             turn.say(Reply(texts.MEDIA_REPLY.get(event.media, texts.MEDIA_DEFAULT)))
         elif event.kind == "contact":
             await lead_capture.on_contact(turn, event)
@@ -117,6 +119,8 @@ class Dialogue:
                 await staff.summary(turn)
             elif name == "recargar":
                 self._reload(turn)
+            elif name == "anunciar":
+                announce.start(turn)
             else:
                 await staff.export(turn, self.db, event.payload)
         else:
@@ -189,11 +193,13 @@ class Dialogue:
             await lead_capture.start(turn, "q", question or "asesoria", label[:300])
         elif action == "lc":
             await lead_capture.consent(turn, data.arg(0) == "y", event.user.first_name)
-        elif action == "ls":
-            if turn.is_admin:
+        elif action in {"ls", "ann", "bc"}:
+            if not turn.is_admin:
+                turn.say(Reply(texts.STAFF_ONLY))
+            elif action == "ls":
                 await staff.status_button(turn, data)
             else:
-                turn.say(Reply(texts.STAFF_ONLY))
+                await announce.on_button(turn, data)
         elif action == "del" and data.arg(0) in {"y", "n"}:
             await self._delete_my_data(turn, data.arg(0) == "y")
         elif not await lead_capture.on_button(turn, data):
@@ -222,6 +228,8 @@ class Dialogue:
 
     async def _text(self, turn: Turn, event: Event) -> None:
         text = event.text
+        if turn.is_admin and await announce.on_message(turn, event):
+            return
         if (
             turn.state in lead_capture.STATES
             and "lead" in turn.data

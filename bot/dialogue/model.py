@@ -27,6 +27,7 @@ class Event:
     phone: str = ""  # shared contact
     contact_is_own: bool = True
     media: str = ""  # voice, photo, sticker, location, document, video, ...
+    photo: str = ""  # a photo's platform file id (its caption comes in `text`)
     update_id: int | None = None  # set by adapters whose platform may redeliver
 
 
@@ -52,6 +53,7 @@ class Reply:
     request_contact: bool = False
     remove_keyboard: bool = False
     document: Document | None = None
+    photo: str | None = None  # a platform file id: the text becomes the photo's caption
     notice: str = ""  # short toast for a pressed button (Telegram's answerCallbackQuery)
 
 

@@ -18,7 +18,7 @@ from bot.storage.db import Database
 from bot.storage.leads import LeadFilter, count_by, set_status
 from bot.storage.models import LEAD_STATUSES, Lead
 
-COMMANDS = frozenset({"leads", "exportar", "recargar"})
+COMMANDS = frozenset({"leads", "exportar", "recargar", "anunciar"})
 
 
 def parse_filters(payload: str) -> LeadFilter | None:

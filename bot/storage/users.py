@@ -17,6 +17,14 @@ PROCESSED_KEEP = dt.timedelta(days=2)
 
 
 async def get_or_create_user(session: AsyncSession, user_id: int) -> User:
+    user = await session.get(User, user_id)
+    if user is not None:
+        if user.blocked:
+            # Writing to us again means they unblocked the bot.
+            user.blocked = False
+            user.updated_at = utcnow()
+            session.add(user)
+        return user
     await insert_ignore(
         session,
         User.__table__,
@@ -28,13 +36,8 @@ async def get_or_create_user(session: AsyncSession, user_id: int) -> User:
             "updated_at": utcnow(),
         },
     )
-    user = await session.get(User, user_id, populate_existing=True)
+    user = await session.get(User, user_id)
     assert user is not None
-    if user.blocked:
-        # Writing to us again means they unblocked the bot.
-        user.blocked = False
-        user.updated_at = utcnow()
-        session.add(user)
     return user
 
 
@@ -60,7 +63,7 @@ async def set_blocked(session: AsyncSession, user_id: int, blocked: bool = True)
 
 
 async def load_state(session: AsyncSession, user_id: int) -> tuple[str, dict[str, Any]]:
-    row = await session.get(Conversation, user_id, populate_existing=True)
+    row = await session.get(Conversation, user_id)
     if row is None:
         return "idle", {}
     try:

@@ -1,0 +1,176 @@
+"""/anunciar: staff compose an announcement in the chat, preview it, test it, send it.
+
+text or photo with caption → preview exactly as recipients will see it, with
+the recipient count of the chosen segment → optional test send to the staff
+member alone → confirm or cancel. Confirming creates the campaign; the bot's
+broadcast runner (any replica) sends it and edits one progress message.
+"""
+
+from __future__ import annotations
+
+from bot import texts
+from bot.broadcast import texts as broadcast_texts
+from bot.dialogue import callbacks as cb
+from bot.dialogue.model import Button, Event, Reply
+from bot.dialogue.turn import Turn
+from bot.storage.broadcasts import (
+    CampaignNotFound,
+    TransitionRefused,
+    count_segment,
+    create_campaign,
+    set_status,
+)
+
+COMPOSE, PREVIEW = "ann_compose", "ann_preview"
+STATES = frozenset({COMPOSE, PREVIEW})
+ACTIONS = {"pause": "paused", "cancel": "cancelled", "resume": "running"}
+
+
+def start(turn: Turn) -> None:
+    turn.state, turn.data = COMPOSE, {}
+    turn.say(Reply(texts.ANNOUNCE_COMPOSE))
+
+
+async def on_message(turn: Turn, event: Event) -> bool:
+    """The announcement's text (or photo and caption); False when not composing."""
+    if turn.state != COMPOSE:
+        return False
+    text = (event.text or "").strip()
+    if not text:
+        turn.say(Reply(texts.ANNOUNCE_NEEDS_TEXT))
+        return True
+    problem = broadcast_texts.length_problem(
+        broadcast_texts.render(text), with_photo=bool(event.photo)
+    )
+    if problem:
+        turn.say(Reply(problem))
+        return True
+    turn.state = PREVIEW
+    turn.data = {
+        "ann": {"text": text, "photo": event.photo or None, "region": None, "sector": None}
+    }
+    await _preview(turn)
+    return True
+
+
+def _recipient_reply(text: str, photo: str | None) -> Reply:
+    return Reply(broadcast_texts.render(text), photo=photo)
+
+
+async def _preview(turn: Turn, with_message: bool = True) -> None:
+    ann = turn.data["ann"]
+    kb = turn.core.kb
+    count = await count_segment(turn.session, ann["region"], ann["sector"])
+    if with_message:
+        turn.say(_recipient_reply(ann["text"], ann["photo"]))
+    segment = []
+    if ann["region"] in kb.regions:
+        segment.append(kb.regions[ann["region"]].name)
+    if ann["sector"] in kb.sectors:
+        segment.append(kb.sectors[ann["sector"]].name)
+    rows = [
+        [Button(texts.ANNOUNCE_TEST, cb.encode("ann", "test"))],
+        [
+            Button(texts.ANNOUNCE_REGION, cb.encode("ann", "regions")),
+            Button(texts.ANNOUNCE_SECTOR, cb.encode("ann", "sectors")),
+        ],
+        [Button(texts.ANNOUNCE_SEND.format(count=count), cb.encode("ann", "go"))],
+        [Button(texts.ANNOUNCE_CANCEL, cb.encode("ann", "x"))],
+    ]
+    turn.say(
+        Reply(
+            texts.ANNOUNCE_PREVIEW.format(
+                count=count, segment=" · ".join(segment) or texts.ANNOUNCE_ALL
+            ),
+            buttons=rows,
+        )
+    )
+
+
+async def on_button(turn: Turn, data: cb.Callback) -> None:
+    """Buttons of the composing flow and of a running campaign (staff only)."""
+    if data.action == "bc":
+        await _campaign_action(turn, data.arg(0), data.arg(1))
+        return
+    if turn.state != PREVIEW or "ann" not in turn.data:
+        turn.say(Reply(texts.STALE_BUTTON))
+        return
+    ann = turn.data["ann"]
+    kb = turn.core.kb
+    choice = data.arg(0)
+    if choice == "test":
+        turn.say(_recipient_reply(ann["text"], ann["photo"]))
+        await _preview(turn, with_message=False)
+    elif choice == "regions":
+        buttons = [
+            Button(r.name, cb.encode("ann", "r", r.id))
+            for r in sorted(kb.regions.values(), key=lambda r: r.name)
+        ]
+        rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+        turn.say(
+            Reply(
+                texts.ANNOUNCE_PICK_REGION,
+                buttons=[[Button(texts.ANNOUNCE_ALL, cb.encode("ann", "r", "-"))], *rows],
+            )
+        )
+    elif choice == "sectors":
+        buttons = [Button(s.name, cb.encode("ann", "s", s.id)) for s in kb.sectors.values()]
+        rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+        turn.say(
+            Reply(
+                texts.ANNOUNCE_PICK_SECTOR,
+                buttons=[[Button(texts.ANNOUNCE_ALL, cb.encode("ann", "s", "-"))], *rows],
+            )
+        )
+    elif choice == "r" and (data.arg(1) in kb.regions or data.arg(1) == "-"):
+        ann["region"] = None if data.arg(1) == "-" else data.arg(1)
+        await _preview(turn, with_message=False)
+    elif choice == "s" and (data.arg(1) in kb.sectors or data.arg(1) == "-"):
+        ann["sector"] = None if data.arg(1) == "-" else data.arg(1)
+        await _preview(turn, with_message=False)
+    elif choice == "go":
+        turn.reset()
+        campaign = await create_campaign(
+            turn.session,
+            ann["text"],
+            photo=ann["photo"],
+            region=ann["region"],
+            sector=ann["sector"],
+            created_by=turn.user.id,
+            progress_chat_id=turn.user.id,
+        )
+        if not campaign.total:
+            turn.say(Reply(texts.ANNOUNCE_NOBODY))
+            return
+        turn.say(Reply(texts.ANNOUNCE_CREATED.format(id=campaign.id, total=campaign.total)))
+    elif choice == "x":
+        turn.reset()
+        turn.say(Reply(texts.ANNOUNCE_CANCELLED))
+    else:
+        turn.say(Reply(texts.STALE_BUTTON))
+
+
+async def _campaign_action(turn: Turn, action: str, campaign_id: str) -> None:
+    if action not in ACTIONS or not campaign_id.isdigit():
+        turn.say(Reply(texts.STALE_BUTTON))
+        return
+    try:
+        campaign = await set_status(turn.session, int(campaign_id), ACTIONS[action])
+    except CampaignNotFound:
+        turn.say(Reply(texts.STALE_BUTTON))
+        return
+    except TransitionRefused:
+        turn.say(Reply(texts.ANNOUNCE_CANNOT.format(id=campaign_id)))
+        return
+    label = broadcast_texts.CAMPAIGN_STATUS.get(campaign.status, campaign.status)
+    turn.say(Reply(texts.ANNOUNCE_STATUS.format(id=campaign.id, status=label)))
+
+
+def campaign_buttons(campaign_id: int, status: str) -> list[list[Button]]:
+    """Under the progress message: pause or resume, and cancel."""
+    toggle = (
+        Button(texts.ANNOUNCE_RESUME, cb.encode("bc", "resume", campaign_id))
+        if status == "paused"
+        else Button(texts.ANNOUNCE_PAUSE, cb.encode("bc", "pause", campaign_id))
+    )
+    return [[toggle, Button(texts.ANNOUNCE_STOP, cb.encode("bc", "cancel", campaign_id))]]
