@@ -7,6 +7,8 @@ same objects through `build_services`, so what is tested is what runs.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import datetime as dt
 import logging
 import signal
 from collections.abc import Callable
@@ -17,7 +19,9 @@ from bot.core import Core, load_core
 from bot.dialogue.conversation import Dialogue
 from bot.knowledge.check import check_knowledge
 from bot.knowledge.errors import KnowledgeError
+from bot.storage.app_state import knowledge_reload_requested_at
 from bot.storage.db import Database, upgrade_async
+from bot.storage.models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +32,7 @@ class Services:
     db: Database
     core: Core
     dialogue: Dialogue = field(init=False)
+    knowledge_loaded_at: dt.datetime = field(default_factory=utcnow)
 
     def __post_init__(self) -> None:
         # The dialogue asks for the core on every event, so a reload takes effect at once.
@@ -38,11 +43,15 @@ class Services:
             reload_knowledge=self.reload_knowledge,
         )
 
-    def reload_knowledge(self) -> list[str]:
+    def reload_knowledge(self, as_of: dt.datetime | None = None) -> list[str]:
         """Swap in the edited knowledge base; on errors keep serving the old one.
 
         Returns the problems that prevented the reload (empty when it worked).
+        `as_of` is the reload request this answers, so the replica that
+        received /recargar does not reload a second time when it sees its own
+        request in the database.
         """
+        self.knowledge_loaded_at = as_of or utcnow()
         report = check_knowledge(self.settings.knowledge_dir)
         if not report.ok:
             log.warning("knowledge reload refused: %d errors", len(report.result.errors))
@@ -67,6 +76,24 @@ async def build_services(settings: Settings, migrate: bool | None = None) -> Ser
     core = load_core(settings.knowledge_dir)
     db = Database(settings.database_url)
     return Services(settings=settings, db=db, core=core)
+
+
+async def follow_knowledge_reloads(
+    services: Services, stop: asyncio.Event, interval: float = 5.0
+) -> None:
+    """Reload when another replica asked for it (/recargar reaches only one of them)."""
+    while not stop.is_set():
+        try:
+            async with services.db.session() as session:
+                requested = await knowledge_reload_requested_at(session)
+            if requested is not None and requested > services.knowledge_loaded_at:
+                problems = services.reload_knowledge(as_of=requested)
+                if problems:
+                    log.warning("requested knowledge reload refused: %d errors", len(problems))
+        except Exception:
+            log.exception("knowledge reload watcher failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)
 
 
 def install_reload_signal(

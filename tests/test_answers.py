@@ -72,7 +72,7 @@ def test_ambiguous_question_offers_up_to_three_suggestions(core: Core) -> None:
     strict = AnswerEngine(
         core.kb, bands=Bands(answer=0.99, sure=1.01), analyzer=core.answers.analyzer
     )
-    result = strict.reply("residuos")
+    result = strict.reply("requisitos")
     assert result.kind == "suggestions"
     assert 1 <= len(result.suggestions) <= 3
     assert "Quiso decir" in result.text

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -20,7 +21,7 @@ import pytest
 from bot.storage.db import upgrade
 from tests.conftest import create_postgres_database, drop_postgres_database
 from tests.emulator import BotApiEmulator
-from tests.test_webhook import SECRET, free_port
+from tests.test_webhook import NEW_ENTRY, SECRET, free_port
 
 pytestmark = pytest.mark.postgres
 
@@ -39,7 +40,9 @@ def database() -> Iterator[str]:
 
 
 class Replica:
-    def __init__(self, emu: BotApiEmulator, database: str, log_dir: Path, name: str) -> None:
+    def __init__(
+        self, emu: BotApiEmulator, database: str, log_dir: Path, name: str, knowledge: Path
+    ) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = (log_dir / f"{name}.log").open("w")
@@ -49,7 +52,7 @@ class Replica:
             "TELEGRAM_BASE_URL": emu.base_url,
             "TELEGRAM_BASE_FILE_URL": emu.base_file_url,
             "DATABASE_URL": database,
-            "KNOWLEDGE_DIR": str(ROOT / "knowledge"),
+            "KNOWLEDGE_DIR": str(knowledge),
             "ADMIN_IDS": str(STAFF),
             "WEBHOOK_URL": f"{self.base}/telegram",
             "WEBHOOK_SECRET": SECRET,
@@ -94,7 +97,10 @@ async def replicas(
 ) -> AsyncIterator[tuple[BotApiEmulator, Replica, Replica]]:
     emu = BotApiEmulator(token=TOKEN)
     emu.start()
-    a, b = Replica(emu, database, tmp_path, "a"), Replica(emu, database, tmp_path, "b")
+    knowledge = tmp_path / "knowledge"  # shared by both, as on one server or a shared volume
+    shutil.copytree(ROOT / "knowledge", knowledge)
+    a = Replica(emu, database, tmp_path, "a", knowledge)
+    b = Replica(emu, database, tmp_path, "b", knowledge)
     try:
         await asyncio.gather(a.ready(), b.ready())
         yield emu, a, b
@@ -198,3 +204,26 @@ async def test_a_campaign_is_sent_once_in_total_by_two_replicas(replicas) -> Non
         for u in subscribers
     }
     assert set(counts.values()) == {1}, counts
+
+
+async def test_a_reload_on_one_replica_reaches_the_other(replicas, tmp_path: Path) -> None:
+    emu, a, b = replicas
+    (tmp_path / "knowledge" / "entries" / "prueba-recarga.md").write_text(NEW_ENTRY)
+    emu.mark()
+    await deliver(emu, a, emu.send_text(STAFF, "/recargar"))
+    [done] = await emu.wait_for_messages(STAFF, 1, timeout=15)
+    assert "recargada" in done["plain_text"]
+    for _ in range(40):
+        emu.mark()
+        await deliver(emu, b, emu.send_text(LUIS, "que es la feria zorblax?"))
+        [reply] = await emu.wait_for_messages(LUIS, 1, timeout=15)
+        if "agregada por un curador" in reply["plain_text"]:
+            break
+        await asyncio.sleep(0.5)
+    else:
+        raise AssertionError("replica b never reloaded")
+    async with httpx.AsyncClient() as client:
+        digests = {
+            (await client.get(r.base + "/healthz")).json()["knowledge_digest"] for r in (a, b)
+        }
+    assert len(digests) == 1

@@ -131,7 +131,7 @@ async def test_question_gets_an_answer_with_its_source(
 async def test_suggestion_button_shows_the_chosen_entry(
     emulator: BotApiEmulator, bot: Services
 ) -> None:
-    [reply] = await ask(emulator, "residuos")
+    [reply] = await ask(emulator, "requisitos")
     assert "Quiso decir" in reply["plain_text"]
     [answer] = await press(emulator, reply, data_of(reply, "e:"))
     assert "Fuente:" in answer["plain_text"]

@@ -39,7 +39,7 @@ from telegram.ext import (
 
 from bot import metrics, texts
 from bot.adapters.ordering import PerChatUpdateProcessor
-from bot.app import Services, install_reload_signal
+from bot.app import Services, follow_knowledge_reloads, install_reload_signal
 from bot.dialogue.model import Event, Outcome, Reply, UserRef
 from bot.storage.db import is_sqlite
 
@@ -285,20 +285,25 @@ async def register_commands(application: Application) -> None:
 
 
 async def start_broadcasts(application: Application) -> None:
-    """The campaign worker runs beside the chat in every replica (see broadcast_runner)."""
+    """Background work beside the chat in every replica: the campaign worker
+    (see broadcast_runner) and the watcher that follows other replicas' reloads."""
     from bot.adapters.broadcast_runner import BroadcastRunner
 
-    runner = BroadcastRunner(application.bot_data["services"], application.bot)
+    services = application.bot_data["services"]
+    runner = BroadcastRunner(services, application.bot)
     application.bot_data["broadcast_runner"] = runner
-    application.bot_data["broadcast_task"] = asyncio.create_task(runner.run_forever())
+    application.bot_data["background_tasks"] = [
+        asyncio.create_task(runner.run_forever()),
+        asyncio.create_task(follow_knowledge_reloads(services, runner.stop)),
+    ]
 
 
 async def stop_broadcasts(application: Application) -> None:
     runner = application.bot_data.pop("broadcast_runner", None)
-    task = application.bot_data.pop("broadcast_task", None)
-    if runner is not None and task is not None:
+    tasks = application.bot_data.pop("background_tasks", [])
+    if runner is not None:
         runner.stop.set()
-        await task
+        await asyncio.gather(*tasks)
 
 
 async def start_polling(application: Application) -> None:

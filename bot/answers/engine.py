@@ -31,8 +31,8 @@ MAX_INPUT = 1000  # characters considered; a 5,000-character paste is cut, not r
 
 @dataclass(frozen=True)
 class Bands:
-    answer: float = 0.55
-    margin: float = 0.08
+    answer: float = 0.60
+    margin: float = 0.02
     sure: float = 0.80
     suggest: float = 0.33
     max_suggestions: int = 3
@@ -153,7 +153,8 @@ class AnswerEngine:
     # -- retrieval -----------------------------------------------------------
 
     def search(self, text: str, limit: int = 5) -> list[Hit]:
-        return self.index.search(self.analyzer.terms(text), limit=limit)
+        words = " ".join(self.analyzer.words(text))
+        return self.index.search(self.analyzer.terms(text), limit=limit, words=words)
 
     def reply(self, question: str) -> AskResult:
         text = clean(question)[:MAX_INPUT]
@@ -178,10 +179,15 @@ class AnswerEngine:
         confident = best >= bands.answer and (
             best - runner_up >= bands.margin or best >= bands.sure
         )
+
         # One shared word that is not what the entry is about ("euro" in an entry that
-        # mentions euros once) is too little to answer on, or even to suggest.
-        weak = bool(hits) and len(hits[0].matched) <= 1 and not hits[0].on_subject
-        confident = confident and not weak
+        # mentions euros once) is too little to answer on; when no close entry has
+        # that word as its subject, it is too little even to suggest.
+        def weak(hit: Hit) -> bool:
+            return len(hit.matched) <= 1 and not hit.on_subject
+
+        confident = confident and not weak(hits[0])
+        suggestible = any(not weak(h) for h in hits[: bands.max_suggestions])
 
         if self.matcher is not None and not (confident and best >= bands.sure):
             match = self.matcher(body)
@@ -196,7 +202,7 @@ class AnswerEngine:
                 )
         if confident:
             return self.answer_entry(question, hits[0].entry_id, best)
-        if best >= bands.suggest and not weak:
+        if best >= bands.suggest and suggestible:
             return self._suggest(question, hits, best)
         return AskResult(question=question, kind="fallback", text=texts.FALLBACK, score=best)
 

@@ -11,6 +11,10 @@ which is what makes the confidence bands meaningful.
 
 Term lookup goes through an inverted index, so only paraphrases that share a
 term with the query are scored: that keeps latency flat as the base grows.
+The few best candidates are then re-scored with rapidfuzz's token-sort ratio
+against their paraphrases: it sees what stems miss (word forms the stemmer
+cuts differently) and, unlike partial ratios, does not over-score a short
+query against a long text.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
+
 from bot.knowledge.schema import Entry
 from bot.text import frequent
 from bot.text.analyzer import Analyzer, Term, stem
@@ -26,6 +32,8 @@ from bot.text.analyzer import Analyzer, Term, stem
 QUERY_SIDE = 0.65  # weight of query coverage vs. paraphrase coverage
 PARAPHRASE_WEIGHT = 0.82  # the rest goes to the whole-entry (tags + body) evidence
 TITLE_AS_PARAPHRASE = True
+FUZZY_WEIGHT = 0.3  # share of the final score from word-order-free fuzzy similarity
+RERANK = 8  # lexical candidates re-scored with rapidfuzz
 
 
 FREQUENT_STEMS = frozenset(stem(word) for word in frequent.FREQUENT)
@@ -44,6 +52,7 @@ class RetrievalIndex:
     def __init__(self, entries: dict[str, Entry], analyzer: Analyzer) -> None:
         self.analyzer = analyzer
         self.entry_ids: list[str] = list(entries)
+        self._entry_index = {entry_id: i for i, entry_id in enumerate(self.entry_ids)}
         n = len(self.entry_ids)
         # Paraphrases: (entry index, term set)
         self._para_entry: list[int] = []
@@ -51,10 +60,12 @@ class RetrievalIndex:
         entry_terms: list[set[str]] = []
         body_terms: list[set[str]] = []
         self._subject: list[frozenset[str]] = []
+        self._para_words: list[list[str]] = []  # per entry, for the fuzzy re-scoring
         for e_index, entry in enumerate(entries.values()):
             subject = " ".join([entry.title, *entry.tags])
             self._subject.append(frozenset(t.stem for t in analyzer.terms(subject, correct=False)))
             texts = list(entry.questions) + ([entry.title] if TITLE_AS_PARAPHRASE else [])
+            self._para_words.append([" ".join(analyzer.words(t, correct=False)) for t in texts])
             all_terms: set[str] = set()
             for text in texts:
                 terms = frozenset(t.stem for t in analyzer.terms(text, correct=False))
@@ -99,7 +110,21 @@ class RetrievalIndex:
         # Unknown short tokens are usually chat shorthand, not content.
         return self.unknown_idf if len(term.stem) > 2 else 1.0
 
-    def search(self, terms: list[Term], limit: int = 5) -> list[Hit]:
+    def search(self, terms: list[Term], limit: int = 5, words: str = "") -> list[Hit]:
+        """Best entries for the query terms; `words` (the query's words) enables re-scoring."""
+        hits = self._lexical(terms, RERANK if words else limit)
+        if not words:
+            return hits[:limit]
+        rescored = []
+        for hit in hits:
+            paraphrases = self._para_words[self._entry_index[hit.entry_id]]
+            fuzzy = max((fuzz.token_sort_ratio(words, p) for p in paraphrases), default=0.0) / 100
+            score = (1 - FUZZY_WEIGHT) * hit.score + FUZZY_WEIGHT * fuzzy
+            rescored.append(Hit(hit.entry_id, score, hit.matched, hit.on_subject))
+        rescored.sort(key=lambda h: h.score, reverse=True)
+        return rescored[:limit]
+
+    def _lexical(self, terms: list[Term], limit: int) -> list[Hit]:
         if not terms:
             return []
         query_mass = sum(self.weight(t) for t in terms)

@@ -9,6 +9,7 @@ conversation, and nothing is confirmed to the user before it is stored.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from bot import metrics, texts
@@ -19,8 +20,10 @@ from bot.dialogue import callbacks as cb
 from bot.dialogue.model import Button, Event, Outcome, Reply
 from bot.dialogue.turn import CITE_REGION, Turn
 from bot.matching.matcher import Extraction
+from bot.storage.app_state import request_knowledge_reload
 from bot.storage.db import Database
 from bot.storage.leads import forget_user, leads_of_user
+from bot.storage.models import utcnow
 from bot.storage.questions import add_feedback, count_questions, log_question
 from bot.storage.users import (
     claim_update,
@@ -38,7 +41,7 @@ class Dialogue:
         db: Database,
         core: Callable[[], Core],
         admin_ids: frozenset[int] = frozenset(),
-        reload_knowledge: Callable[[], list[str]] | None = None,
+        reload_knowledge: Callable[[dt.datetime], list[str]] | None = None,
     ) -> None:
         self.db = db
         self.core = core  # a callable, so a knowledge reload swaps it between events
@@ -118,7 +121,7 @@ class Dialogue:
             elif name == "leads":
                 await staff.summary(turn)
             elif name == "recargar":
-                self._reload(turn)
+                await self._reload(turn)
             elif name == "anunciar":
                 announce.start(turn)
             else:
@@ -126,15 +129,17 @@ class Dialogue:
         else:
             turn.say(Reply(texts.UNKNOWN_COMMAND))
 
-    def _reload(self, turn: Turn) -> None:
+    async def _reload(self, turn: Turn) -> None:
         if self.reload_knowledge is None:
             turn.say(Reply(texts.RELOAD_UNAVAILABLE))
             return
-        problems = self.reload_knowledge()
+        at = utcnow()
+        problems = self.reload_knowledge(at)
         if problems:
             shown = "\n".join(f"• {p}" for p in problems[:10])
             turn.say(Reply(texts.RELOAD_REFUSED.format(count=len(problems), problems=shown)))
             return
+        await request_knowledge_reload(turn.session, at)  # the other replicas follow
         kb = self.core().kb
         turn.say(Reply(texts.RELOADED.format(entries=len(kb.entries), digest=kb.digest)))
 

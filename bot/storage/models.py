@@ -170,3 +170,13 @@ class Delivery(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=200)
     attempts: int = 0
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class AppState(SQLModel, table=True):
+    """Small shared facts every replica must agree on (e.g. when knowledge was reloaded)."""
+
+    __tablename__ = "app_state"
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())

@@ -24,7 +24,7 @@ FREQUENT = frozenset(
     peruano peruana peruanos mundo gente persona personas señor señora alli aqui ahi donde cuando
     como cual cuales quien quienes cuanto cuanta cuantos cuantas porque pues entonces asi segun
     sobre entre hasta desde hacia durante antes despues mientras contra sin ni si no sino pero
-    informacion info dato ayuda ayudar ayudame favor gracias ejemplo tema temas pregunta preguntas
+    informacion info ayuda ayudar ayudame favor gracias ejemplo tema temas pregunta preguntas
     respuesta explicar explica explicame decirme dime
     """.split()  # noqa: SIM905 - easier to edit as one block
 )
