@@ -19,6 +19,7 @@ query against a long text.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -61,6 +62,7 @@ class RetrievalIndex:
         body_terms: list[set[str]] = []
         self._subject: list[frozenset[str]] = []
         self._para_words: list[list[str]] = []  # per entry, for the fuzzy re-scoring
+        self._body_terms: list[frozenset[str]] = []
         for e_index, entry in enumerate(entries.values()):
             subject = " ".join([entry.title, *entry.tags])
             self._subject.append(frozenset(t.stem for t in analyzer.terms(subject, correct=False)))
@@ -76,6 +78,7 @@ class RetrievalIndex:
             body = " ".join([entry.title, " ".join(entry.tags), entry.answer])
             b_terms = {t.stem for t in analyzer.terms(body, correct=False)}
             body_terms.append(b_terms)
+            self._body_terms.append(frozenset(b_terms))
             entry_terms.append(all_terms | b_terms)
 
         df: dict[str, int] = defaultdict(int)
@@ -88,6 +91,8 @@ class RetrievalIndex:
         }
         # An unseen word is at least as informative as the rarest known one.
         self.unknown_idf = math.log((n + 1) / 0.5)
+        # Terms in more than a fifth of the entries do not generate candidates.
+        self.common_idf = math.log((n + 1) / (0.2 * n + 0.5))
 
         self._para_mass: list[float] = [
             sum(self.idf[t] for t in terms) for terms in self._para_terms
@@ -130,48 +135,69 @@ class RetrievalIndex:
         query_mass = sum(self.weight(t) for t in terms)
         if query_mass <= 0:
             return []
-        # Matched IDF mass per paraphrase and per entry body.
+        known = [(t, self.idf[t.stem]) for t in terms if t.stem in self.idf]
+        # Candidates come from the rarer terms only: everyday words, and words the
+        # whole base uses ("economía circular"), are in too many paraphrases to walk
+        # their postings, and alone they cannot single an entry out. They still
+        # count, exactly, for the candidates found.
+        # The two most specific informative terms always generate candidates.
+        informative_known = sorted(
+            ((t, w) for t, w in known if t.stem not in FREQUENT_STEMS), key=lambda tw: -tw[1]
+        )
+        rare = [tw for i, tw in enumerate(informative_known) if i < 2 or tw[1] >= self.common_idf]
+        if not rare:
+            rare = known
+        common = [tw for tw in known if tw not in rare]
         para_match: dict[int, float] = defaultdict(float)
-        body_match: dict[int, float] = defaultdict(float)
         para_full: dict[int, float] = defaultdict(float)
-        for term in terms:
-            idf = self.idf.get(term.stem)
-            if idf is None:
-                continue
+        body_match: dict[int, float] = defaultdict(float)
+        for term, idf in rare:
+            gained = idf * term.confidence
             for p_index in self._postings.get(term.stem, ()):
-                para_match[p_index] += idf * term.confidence
+                para_match[p_index] += gained
                 para_full[p_index] += idf
             for e_index in self._body_postings.get(term.stem, ()):
-                body_match[e_index] += idf * term.confidence
+                body_match[e_index] += gained
+        for term, idf in common:
+            gained = idf * term.confidence
+            for p_index in para_match:
+                if term.stem in self._para_terms[p_index]:
+                    para_match[p_index] += gained
+                    para_full[p_index] += idf
+            for e_index in body_match:
+                if term.stem in self._body_terms[e_index]:
+                    body_match[e_index] += gained
 
         best: dict[int, float] = {}
         best_para: dict[int, int] = {}
+        para_mass, para_entry = self._para_mass, self._para_entry
         for p_index, matched in para_match.items():
-            q_cov = matched / query_mass
-            p_cov = para_full[p_index] / self._para_mass[p_index] if self._para_mass[p_index] else 0
-            p_cov = min(1.0, p_cov)
-            sim = (q_cov**QUERY_SIDE) * (p_cov ** (1 - QUERY_SIDE))
-            e_index = self._para_entry[p_index]
+            mass = para_mass[p_index]
+            p_cov = min(1.0, para_full[p_index] / mass) if mass else 0.0
+            sim = ((matched / query_mass) ** QUERY_SIDE) * (p_cov ** (1 - QUERY_SIDE))
+            e_index = para_entry[p_index]
             if sim > best.get(e_index, 0.0):
                 best[e_index] = sim
                 best_para[e_index] = p_index
+        scores = {
+            e_index: PARAPHRASE_WEIGHT * best.get(e_index, 0.0)
+            + (1 - PARAPHRASE_WEIGHT) * body_match.get(e_index, 0.0) / query_mass
+            for e_index in best.keys() | body_match.keys()
+        }
         informative = {t.stem for t in terms if t.stem not in FREQUENT_STEMS}
-        scored: list[Hit] = []
-        for e_index in set(best) | set(body_match):
-            body_cov = body_match.get(e_index, 0.0) / query_mass
-            score = PARAPHRASE_WEIGHT * best.get(e_index, 0.0) + (1 - PARAPHRASE_WEIGHT) * body_cov
+        hits: list[Hit] = []
+        for e_index in heapq.nlargest(limit, scores, key=scores.__getitem__):
             shared = (
                 self._para_terms[best_para[e_index]] & informative
                 if e_index in best_para
                 else frozenset()
             )
-            scored.append(
+            hits.append(
                 Hit(
                     self.entry_ids[e_index],
-                    min(1.0, score),
+                    min(1.0, scores[e_index]),
                     frozenset(shared),
                     bool(shared & self._subject[e_index]),
                 )
             )
-        scored.sort(key=lambda h: h.score, reverse=True)
-        return scored[:limit]
+        return hits
