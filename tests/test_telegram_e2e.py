@@ -376,3 +376,19 @@ async def test_announcements_are_refused_to_non_admins(
 ) -> None:
     [reply] = await ask(emulator, "/anunciar")
     assert "solo para el equipo" in reply["plain_text"]
+
+
+async def test_staff_announcement_with_a_photo_is_previewed_as_a_photo(
+    emulator: BotApiEmulator, bot: Services
+) -> None:
+    await ask(emulator, "/novedades", user=7201)
+    await ask(emulator, "/anunciar", user=STAFF)
+    emulator.mark()
+    emulator.send_photo(STAFF, caption="Feria de innovación en Arequipa")
+    preview, control = await emulator.wait_for_messages(STAFF, 2)
+    assert preview["kind"] == "photo"
+    assert (
+        preview["caption"].startswith("Feria de innovación en Arequipa")
+        and "/baja" in preview["caption"]
+    )
+    assert "Destinatarios: 1" in control["plain_text"]

@@ -179,9 +179,15 @@ class TelegramAdapter:
         ):
             return
         media = next((kind for kind in MEDIA_KINDS if getattr(message, kind, None)), "other")
-        await self._run(
-            update, context, Event(user=user, kind="media", media=media, update_id=update.update_id)
+        event = Event(
+            user=user,
+            kind="media",
+            media=media,
+            photo=message.photo[-1].file_id if message.photo else "",  # the largest size
+            text=message.caption or "",
+            update_id=update.update_id,
         )
+        await self._run(update, context, event)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query, user = update.callback_query, self._user(update)
