@@ -22,6 +22,7 @@ from bot.knowledge.errors import KnowledgeError
 from bot.storage.app_state import knowledge_reload_requested_at
 from bot.storage.db import Database, upgrade_async
 from bot.storage.models import utcnow
+from bot.storage.users import forget_old_updates
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,19 @@ async def follow_knowledge_reloads(
                     log.warning("requested knowledge reload refused: %d errors", len(problems))
         except Exception:
             log.exception("knowledge reload watcher failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)
+
+
+async def housekeeping(services: Services, stop: asyncio.Event, interval: float = 3600.0) -> None:
+    """Forget processed update ids older than Telegram's redelivery window."""
+    while not stop.is_set():
+        try:
+            async with services.db.session() as session:
+                await forget_old_updates(session)
+                await session.commit()
+        except Exception:
+            log.exception("housekeeping failed")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval)
 

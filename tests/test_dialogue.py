@@ -166,3 +166,22 @@ async def test_cancel_leaves_the_flow(dialogue: Dialogue, db: Database) -> None:
     await command(dialogue, "cancelar")
     async with db.session() as session:
         assert (await session.get(Conversation, ANA.id)).state == "idle"
+
+
+async def test_old_processed_updates_are_forgotten(dialogue: Dialogue, db: Database) -> None:
+    import datetime as dt
+
+    from bot.storage.models import ProcessedUpdate
+    from bot.storage.users import forget_old_updates
+
+    await dialogue.handle(Event(user=ANA, kind="text", text="hola", update_id=1))
+    await dialogue.handle(Event(user=ANA, kind="text", text="hola", update_id=2))
+    async with db.session() as session:
+        old = await session.get(ProcessedUpdate, 1)
+        old.created_at = old.created_at - dt.timedelta(days=3)
+        session.add(old)
+        await session.commit()
+        await forget_old_updates(session)
+        await session.commit()
+        remaining = [row.update_id for row in (await session.exec(select(ProcessedUpdate))).all()]
+    assert remaining == [2]

@@ -39,7 +39,7 @@ from telegram.ext import (
 
 from bot import metrics, texts
 from bot.adapters.ordering import PerChatUpdateProcessor
-from bot.app import Services, follow_knowledge_reloads, install_reload_signal
+from bot.app import Services, follow_knowledge_reloads, housekeeping, install_reload_signal
 from bot.dialogue.model import Event, Outcome, Reply, UserRef
 from bot.storage.db import is_sqlite
 
@@ -301,6 +301,7 @@ async def start_broadcasts(application: Application) -> None:
     application.bot_data["background_tasks"] = [
         asyncio.create_task(runner.run_forever()),
         asyncio.create_task(follow_knowledge_reloads(services, runner.stop)),
+        asyncio.create_task(housekeeping(services, runner.stop)),
     ]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 from zoneinfo import ZoneInfo
 
 LIMA = ZoneInfo("America/Lima")
@@ -33,11 +32,3 @@ def lima_text(value: dt.datetime | None) -> str:
     if value.tzinfo is None:  # SQLite gives back naive UTC
         value = value.replace(tzinfo=dt.UTC)
     return value.astimezone(LIMA).isoformat(" ", "minutes")[:16]
-
-
-def cell(value: Any) -> Any:
-    if isinstance(value, str) or value is None:
-        return safe_text(value)
-    if isinstance(value, dt.datetime):
-        return lima_time(value)
-    return value

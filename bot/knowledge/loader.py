@@ -7,7 +7,6 @@ and returns whatever loaded cleanly alongside the list of problems.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -368,7 +367,3 @@ def _check_references(kb: KnowledgeBase, loaded: dict[str, Any], problems: list[
                             "que no está en needs.yaml",
                         )
                     )
-
-
-def today() -> dt.date:
-    return dt.date.today()

@@ -7,7 +7,6 @@ import json
 from typing import Any
 
 from sqlalchemy import delete
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.storage.dialect import insert_ignore
@@ -39,10 +38,6 @@ async def get_or_create_user(session: AsyncSession, user_id: int) -> User:
     user = await session.get(User, user_id)
     assert user is not None
     return user
-
-
-async def get_user(session: AsyncSession, user_id: int) -> User | None:
-    return await session.get(User, user_id)
 
 
 async def update_user(session: AsyncSession, user: User, **fields: Any) -> User:
@@ -94,15 +89,10 @@ async def claim_update(session: AsyncSession, update_id: int) -> bool:
 
 async def forget_old_updates(session: AsyncSession) -> None:
     cutoff = utcnow() - PROCESSED_KEEP
-    await session.exec(delete(ProcessedUpdate).where(ProcessedUpdate.created_at < cutoff))  # type: ignore[call-overload]
-
-
-async def subscribers(
-    session: AsyncSession, region: str | None = None, sector: str | None = None
-) -> list[User]:
-    query = select(User).where(User.subscribed == True, User.blocked == False)  # noqa: E712
-    if region:
-        query = query.where(User.region == region)
-    if sector:
-        query = query.where(User.sector == sector)
-    return list((await session.exec(query)).all())
+    statement = (
+        delete(ProcessedUpdate)
+        .where(ProcessedUpdate.created_at < cutoff)
+        # SQLite hands back naive datetimes: no in-session comparison with the aware cutoff.
+        .execution_options(synchronize_session=False)
+    )
+    await session.exec(statement)  # type: ignore[call-overload]

@@ -136,6 +136,3 @@ class Analyzer:
                 seen.add(term)
                 result.append(Term(term, confidence))
         return result
-
-    def is_known(self, word: str) -> bool:
-        return word in self._known
