@@ -272,3 +272,5 @@ ANNOUNCE_STOP = "✖ Cancelar envío"
 ANNOUNCE_PROGRESS = "📣 Campaña {id}: {percent:.0f}% · enviados {sent} · bloqueados {blocked} · fallidos {failed} · pendientes {pending} de {total}{quiet}"
 ANNOUNCE_DONE = "📣 Campaña {id} terminada: enviados {sent} · bloqueados {blocked} · fallidos {failed} · sin confirmar {unknown} de {total}."
 ANNOUNCE_QUIET = " · en pausa por horario hasta las {time}"
+
+SORRY = "Disculpe, tuve un problema para atenderle. Por favor, intente de nuevo en un momento."

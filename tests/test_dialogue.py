@@ -185,3 +185,20 @@ async def test_old_processed_updates_are_forgotten(dialogue: Dialogue, db: Datab
         await session.commit()
         remaining = [row.update_id for row in (await session.exec(select(ProcessedUpdate))).all()]
     assert remaining == [2]
+
+
+async def test_an_internal_failure_gets_an_apology_and_stores_nothing(
+    db: Database, core: Core
+) -> None:
+    def broken_core() -> Core:
+        raise RuntimeError("knowledge base unavailable")
+
+    dialogue = Dialogue(db, broken_core)
+    outcome = await dialogue.handle(Event(user=ANA, kind="text", text="hola", update_id=55))
+    assert "intente de nuevo" in text(outcome)
+    async with db.session() as session:
+        assert await session.get(User, ANA.id) is None  # rolled back, so a redelivery can retry
+    retried = await Dialogue(db, lambda: core).handle(
+        Event(user=ANA, kind="text", text="hola", update_id=55)
+    )
+    assert retried.replies

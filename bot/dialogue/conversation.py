@@ -10,6 +10,7 @@ conversation, and nothing is confirmed to the user before it is stored.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 
 from bot import metrics, texts
@@ -34,6 +35,8 @@ from bot.storage.users import (
     update_user,
 )
 
+log = logging.getLogger(__name__)
+
 
 class Dialogue:
     def __init__(
@@ -49,17 +52,26 @@ class Dialogue:
         self.reload_knowledge = reload_knowledge
 
     async def handle(self, event: Event) -> Outcome:
-        async with self.db.session() as session:
-            if event.update_id is not None and not await claim_update(session, event.update_id):
-                return Outcome()  # delivered twice: the first delivery already acted
-            user = await get_or_create_user(session, event.user.id)
-            state, data = await load_state(session, user.id)
-            turn = Turn(session, user, self.core(), state, data, event.user.id in self.admin_ids)
-            await self._dispatch(turn, event)
-            if not turn.forgotten:
-                await save_state(session, user.id, turn.state, turn.data)
-            await session.commit()
-        return turn.outcome
+        try:
+            async with self.db.session() as session:
+                if event.update_id is not None and not await claim_update(session, event.update_id):
+                    return Outcome()  # delivered twice: the first delivery already acted
+                user = await get_or_create_user(session, event.user.id)
+                state, data = await load_state(session, user.id)
+                turn = Turn(
+                    session, user, self.core(), state, data, event.user.id in self.admin_ids
+                )
+                await self._dispatch(turn, event)
+                if not turn.forgotten:
+                    await save_state(session, user.id, turn.state, turn.data)
+                await session.commit()
+            return turn.outcome
+        except Exception:
+            # Nothing of this event was committed (and a redelivery may retry it);
+            # the person still gets an answer instead of silence.
+            log.exception("event failed: %s", event.kind)
+            metrics.ERRORS.inc("dialogue")
+            return Outcome([Reply(texts.SORRY)])
 
     async def set_blocked(self, user_id: int, blocked: bool) -> None:
         """The user blocked (or unblocked) the bot on the platform."""
