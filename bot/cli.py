@@ -10,8 +10,8 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Sequence
-from typing import IO
+from collections.abc import Callable, Sequence
+from typing import IO, Any
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.knowledge.errors import KnowledgeError
@@ -123,52 +123,48 @@ def _print_result(result) -> None:  # type: ignore[no-untyped-def]
         print(f"  • {cite.name} ({cite.city or cite.region}) — {cite.why}")
 
 
-def cmd_ask(args: argparse.Namespace) -> int:
-    settings = _settings()
-    core = _core(settings)
-    if args.jsonl:
-        for line in sys.stdin:
-            question = line.rstrip("\n")
-            if not question.strip():
-                continue
-            result = core.answers.reply(question)
-            print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
-        return EXIT_OK
-    if not args.text:
-        print(
-            "Escriba la pregunta entre comillas, o use --jsonl con una por línea.", file=sys.stderr
-        )
-        return EXIT_USAGE
-    result = core.answers.reply(" ".join(args.text))
-    if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
-    else:
-        _print_result(result)
-    return EXIT_OK
-
-
-def cmd_match(args: argparse.Namespace) -> int:
-    settings = _settings()
-    core = _core(settings)
+def _texts_command(
+    args: argparse.Namespace,
+    handle: Callable[[str], Any],
+    show: Callable[[Any], None],
+    missing: str,
+) -> int:
+    """Shared by ask and match: one text, --json, or --jsonl from standard input."""
     if args.jsonl:
         for line in sys.stdin:
             text = line.rstrip("\n")
             if text.strip():
-                print(
-                    json.dumps(core.matcher.match(text).to_json(), ensure_ascii=False), flush=True
-                )
+                print(json.dumps(handle(text).to_json(), ensure_ascii=False), flush=True)
         return EXIT_OK
     if not args.text:
-        print(
-            "Describa el negocio entre comillas, o use --jsonl con uno por línea.", file=sys.stderr
-        )
+        print(missing, file=sys.stderr)
         return EXIT_USAGE
-    result = core.matcher.match(" ".join(args.text))
+    result = handle(" ".join(args.text))
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
-        print(result.message)
+        show(result)
     return EXIT_OK
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    core = _core(_settings())
+    return _texts_command(
+        args,
+        core.answers.reply,
+        _print_result,
+        "Escriba la pregunta entre comillas, o use --jsonl con una por línea.",
+    )
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    core = _core(_settings())
+    return _texts_command(
+        args,
+        core.matcher.match,
+        lambda result: print(result.message),
+        "Describa el negocio entre comillas, o use --jsonl con uno por línea.",
+    )
 
 
 # --- export -------------------------------------------------------------------

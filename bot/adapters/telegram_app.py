@@ -19,6 +19,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
@@ -142,14 +143,23 @@ class TelegramAdapter:
         )
         await self._run(update, context, event)
 
-    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    def _incoming(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE
+    ) -> tuple[Message, UserRef] | None:
+        """The message and its sender, when it is for this bot (see _addressed_to_me)."""
         message, user = update.effective_message, self._user(update)
         if (
             message is None
             or user is None
             or not self._addressed_to_me(update, context.bot.username or "")
         ):
+            return None
+        return message, user
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if (incoming := self._incoming(update, context)) is None:
             return
+        message, user = incoming
         text = (message.text or "").replace(f"@{context.bot.username}", " ").strip()
         await self._run(
             update, context, Event(user=user, kind="text", text=text, update_id=update.update_id)
@@ -171,13 +181,9 @@ class TelegramAdapter:
         await self._run(update, context, event)
 
     async def on_media(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message, user = update.effective_message, self._user(update)
-        if (
-            message is None
-            or user is None
-            or not self._addressed_to_me(update, context.bot.username or "")
-        ):
+        if (incoming := self._incoming(update, context)) is None:
             return
+        message, user = incoming
         media = next((kind for kind in MEDIA_KINDS if getattr(message, kind, None)), "other")
         event = Event(
             user=user,
