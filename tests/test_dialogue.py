@@ -202,3 +202,14 @@ async def test_an_internal_failure_gets_an_apology_and_stores_nothing(
         Event(user=ANA, kind="text", text="hola", update_id=55)
     )
     assert retried.replies
+
+
+async def test_a_choice_that_only_changes_flow_data_is_kept(db: Database, core: Core) -> None:
+    staff = UserRef(9999, "Rosa")
+    dialogue = Dialogue(db, lambda: core, admin_ids=frozenset({staff.id}))
+    await dialogue.handle(Event(user=ANA, kind="command", command="novedades"))
+    await dialogue.handle(Event(user=staff, kind="command", command="anunciar"))
+    await dialogue.handle(Event(user=staff, kind="text", text="Taller en Cusco"))
+    await press(dialogue, cb.encode("ann", "r", "cusco"), staff)  # same state, new region
+    outcome = await press(dialogue, cb.encode("ann", "test"), staff)
+    assert "Destinatarios: 0 (Cusco)" in text(outcome)

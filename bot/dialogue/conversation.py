@@ -10,6 +10,7 @@ conversation, and nothing is confirmed to the user before it is stored.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Callable
 
@@ -58,11 +59,13 @@ class Dialogue:
                     return Outcome()  # delivered twice: the first delivery already acted
                 user = await get_or_create_user(session, event.user.id)
                 state, data = await load_state(session, user.id)
+                before = (state, json.dumps(data, sort_keys=True))  # flows mutate data in place
                 turn = Turn(
                     session, user, self.core(), state, data, event.user.id in self.admin_ids
                 )
                 await self._dispatch(turn, event)
-                if not turn.forgotten:
+                after = (turn.state, json.dumps(turn.data, sort_keys=True))
+                if not turn.forgotten and after != before:  # most questions change nothing
                     await save_state(session, user.id, turn.state, turn.data)
                 await session.commit()
             return turn.outcome
