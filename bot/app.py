@@ -11,14 +11,13 @@ import contextlib
 import datetime as dt
 import logging
 import signal
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bot.config import Settings
-from bot.core import Core, load_core
+from bot.core import Core, build_core, load_core
 from bot.dialogue.conversation import Dialogue
 from bot.knowledge.check import check_knowledge
-from bot.knowledge.errors import KnowledgeError
 from bot.storage.app_state import knowledge_reload_requested_at
 from bot.storage.db import Database, upgrade_async
 from bot.storage.models import utcnow
@@ -57,8 +56,6 @@ class Services:
         if not report.ok:
             log.warning("knowledge reload refused: %d errors", len(report.result.errors))
             return [str(p) for p in report.result.errors]
-        from bot.core import build_core
-
         self.core = build_core(report.result.kb)
         log.info(
             "knowledge reloaded: %d entries, digest %s",
@@ -79,52 +76,49 @@ async def build_services(settings: Settings, migrate: bool | None = None) -> Ser
     return Services(settings=settings, db=db, core=core)
 
 
+async def _every(
+    interval: float, stop: asyncio.Event, step: Callable[[], Awaitable[None]], what: str
+) -> None:
+    """Run `step` now and every `interval` seconds until `stop`; a failure is logged, never fatal."""
+    while not stop.is_set():
+        try:
+            await step()
+        except Exception:
+            log.exception("%s failed", what)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)
+
+
 async def follow_knowledge_reloads(
     services: Services, stop: asyncio.Event, interval: float = 5.0
 ) -> None:
     """Reload when another replica asked for it (/recargar reaches only one of them)."""
-    while not stop.is_set():
-        try:
-            async with services.db.session() as session:
-                requested = await knowledge_reload_requested_at(session)
-            if requested is not None and requested > services.knowledge_loaded_at:
-                problems = services.reload_knowledge(as_of=requested)
-                if problems:
-                    log.warning("requested knowledge reload refused: %d errors", len(problems))
-        except Exception:
-            log.exception("knowledge reload watcher failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=interval)
+
+    async def step() -> None:
+        async with services.db.session() as session:
+            requested = await knowledge_reload_requested_at(session)
+        if requested is not None and requested > services.knowledge_loaded_at:
+            problems = services.reload_knowledge(as_of=requested)
+            if problems:
+                log.warning("requested knowledge reload refused: %d errors", len(problems))
+
+    await _every(interval, stop, step, "knowledge reload watcher")
 
 
 async def housekeeping(services: Services, stop: asyncio.Event, interval: float = 3600.0) -> None:
     """Forget processed update ids older than Telegram's redelivery window."""
-    while not stop.is_set():
-        try:
-            async with services.db.session() as session:
-                await forget_old_updates(session)
-                await session.commit()
-        except Exception:
-            log.exception("housekeeping failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=interval)
+
+    async def step() -> None:
+        async with services.db.session() as session:
+            await forget_old_updates(session)
+            await session.commit()
+
+    await _every(interval, stop, step, "housekeeping")
 
 
-def install_reload_signal(
-    services: Services, on_result: Callable[[list[str]], None] | None = None
-) -> None:
-    """SIGHUP reloads the knowledge base (Unix only)."""
+def install_reload_signal(services: Services) -> None:
+    """SIGHUP reloads the knowledge base of this process (Unix only)."""
     try:
-        loop = asyncio.get_running_loop()
-
-        def _reload() -> None:
-            problems = services.reload_knowledge()
-            if on_result:
-                on_result(problems)
-
-        loop.add_signal_handler(signal.SIGHUP, _reload)
+        asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, services.reload_knowledge)
     except (NotImplementedError, RuntimeError, AttributeError):
         log.info("SIGHUP reload not available on this platform")
-
-
-__all__ = ["KnowledgeError", "Services", "build_services", "install_reload_signal"]
