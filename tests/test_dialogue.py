@@ -213,3 +213,18 @@ async def test_a_choice_that_only_changes_flow_data_is_kept(db: Database, core: 
     await press(dialogue, cb.encode("ann", "r", "cusco"), staff)  # same state, new region
     outcome = await press(dialogue, cb.encode("ann", "test"), staff)
     assert "Destinatarios: 0 (Cusco)" in text(outcome)
+
+
+def test_every_button_the_shipped_knowledge_can_produce_fits_telegram(core: Core) -> None:
+    from bot.dialogue import keyboards
+    from bot.dialogue.callbacks import MAX_BYTES
+
+    kb = core.kb
+    replies = [keyboards.sectors(kb), keyboards.menu()]
+    for sector in kb.sectors:
+        replies += [keyboards.regions(kb, sector, page) for page in range(3)]
+        replies += [keyboards.needs(kb, sector, region) for region in kb.regions]
+    datas = [b.data for r in replies for row in r.buttons for b in row]
+    datas += [cb.encode("lead", "c", cite) for cite in kb.cites]
+    datas += [cb.encode("fb", entry, 1) for entry in kb.entries]
+    assert datas and max(len(d.encode()) for d in datas) <= MAX_BYTES

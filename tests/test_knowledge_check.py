@@ -149,3 +149,11 @@ def test_json_output_has_the_counts_and_the_problems(
     data = json.loads(capsys.readouterr().out)
     assert data["entries"] == 2 and data["cites"] == 1 and data["regions"] == 2
     assert data["errors"] == 1 and data["error_list"][0]["file"] == "entries/cite-que-es.md"
+
+
+def test_an_id_too_long_for_a_button_is_an_error(kb: Path) -> None:
+    _edit(kb / "sectors.yaml", "id: cuero-calzado", "id: cuero-calzado-y-marroquineria")
+    report = check_knowledge(kb, today=TODAY)
+    [problem] = [p for p in report.problems if p.file == "sectors.yaml"]
+    assert problem.line == 1 and "demasiado largo" in problem.message
+    assert not report.ok

@@ -146,6 +146,11 @@ def _describe(error: dict[str, Any]) -> str:
         return f"{where} debe ser una fecha AAAA-MM-DD"
     if kind.startswith("url"):
         return f"{where} debe ser una dirección web completa (https://...)"
+    if kind == "string_too_long":
+        limit = error.get("ctx", {}).get("max_length", "?")
+        return (
+            f"{where} es demasiado largo: como máximo {limit} caracteres (viaja dentro de un botón)"
+        )
     if kind == "string_pattern_mismatch":
         return f"{where} solo admite minúsculas, números, guiones y guiones bajos"
     return f"{where}: {error.get('msg', 'valor inválido')}"

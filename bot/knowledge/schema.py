@@ -50,7 +50,7 @@ class Service(_Strict):
 class Cite(_Strict):
     """One CITE of the network (knowledge/cites.yaml)."""
 
-    id: str = Field(pattern=ID_PATTERN)
+    id: str = Field(pattern=ID_PATTERN, max_length=48)  # "lead:c:<id>" within 64 bytes
     name: str
     short_name: str
     kind: str = Field(pattern=r"^(publico|privado|desconocido)$")
@@ -67,10 +67,15 @@ class Cite(_Strict):
     reviewed: dt.date
 
 
+# Sector, region and need ids travel together in one CITE-flow button
+# ("cn:<sector>:<region>:<need>"), which Telegram caps at 64 bytes.
+FLOW_ID_MAX = 18
+
+
 class Region(_Strict):
     """A department (or Lima Metropolitana / Lima Provincias / Callao)."""
 
-    id: str = Field(pattern=ID_PATTERN)
+    id: str = Field(pattern=ID_PATTERN, max_length=FLOW_ID_MAX)
     name: str
     capital: str
     lat: float = Field(ge=-19.0, le=0.5)
@@ -83,7 +88,7 @@ class Region(_Strict):
 class Vocabulary(_Strict):
     """A sector (productive chain) or a need, with the words owners use for it."""
 
-    id: str = Field(pattern=ID_PATTERN)
+    id: str = Field(pattern=ID_PATTERN, max_length=FLOW_ID_MAX)
     name: str
     words: list[str] = Field(min_length=1)
     description: str = ""
