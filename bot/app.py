@@ -19,7 +19,7 @@ from bot.core import Core, build_core, load_core
 from bot.dialogue.conversation import Dialogue
 from bot.knowledge.check import check_knowledge
 from bot.storage.app_state import knowledge_reload_requested_at
-from bot.storage.db import Database, upgrade_async
+from bot.storage.db import Database, ensure_schema
 from bot.storage.models import utcnow
 from bot.storage.users import forget_old_updates
 
@@ -69,8 +69,7 @@ async def build_services(settings: Settings, migrate: bool | None = None) -> Ser
     """Open the database (migrating the embedded default) and load the knowledge base."""
     if migrate is None:
         migrate = settings.is_default_sqlite
-    if migrate:
-        await upgrade_async(settings.database_url)
+    await ensure_schema(settings.database_url, migrate)
     core = load_core(settings.knowledge_dir)
     db = Database(settings.database_url)
     return Services(settings=settings, db=db, core=core)

@@ -29,14 +29,9 @@ def _settings() -> Settings:
 
 async def _database(settings: Settings):  # type: ignore[no-untyped-def]
     """The database, brought up to date when it is the embedded default; else checked."""
-    from bot.storage.db import Database, current_revision, head_revision, upgrade_async
+    from bot.storage.db import Database, ensure_schema
 
-    if settings.is_default_sqlite:
-        await upgrade_async(settings.database_url)
-    elif await current_revision(settings.database_url) != head_revision():
-        raise SettingsError(
-            "La base de datos no está al día: ejecute «mypebot db upgrade» y vuelva a intentarlo."
-        )
+    await ensure_schema(settings.database_url, migrate=settings.is_default_sqlite)
     return Database(settings.database_url)
 
 

@@ -19,6 +19,8 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.config import SettingsError
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -115,6 +117,23 @@ async def current_revision(url: str) -> str | None:
             )
     finally:
         await engine.dispose()
+
+
+class SchemaOutdated(SettingsError):
+    """The database is behind the code's migrations; the message says what to run."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "La base de datos no está al día: ejecute «mypebot db upgrade» y vuelva a intentarlo."
+        )
+
+
+async def ensure_schema(url: str, migrate: bool) -> None:
+    """Bring the schema to head, or refuse to run on one that is behind."""
+    if migrate:
+        await upgrade_async(url)
+    elif await current_revision(url) != head_revision():
+        raise SchemaOutdated()
 
 
 def head_revision() -> str | None:
