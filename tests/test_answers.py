@@ -70,9 +70,9 @@ def test_typos_caps_and_missing_accents_still_find_the_entry(core: Core, noisy: 
 
 def test_ambiguous_question_offers_up_to_three_suggestions(core: Core) -> None:
     strict = AnswerEngine(
-        core.kb, bands=Bands(answer=0.99, sure=1.01), analyzer=core.answers.analyzer
+        core.kb, bands=Bands(answer=1.01, sure=1.02), analyzer=core.answers.analyzer
     )
-    result = strict.reply("requisitos")
+    result = strict.reply("requisitos proinnovate")
     assert result.kind == "suggestions"
     assert 1 <= len(result.suggestions) <= 3
     assert "Quiso decir" in result.text
@@ -146,3 +146,17 @@ def test_json_shape_is_the_stable_interface(core: Core) -> None:
         "cites",
     }
     assert set(data["sources"][0]) == {"title", "url"}
+
+
+@pytest.mark.parametrize(
+    "talk", ["holaa q tal", "buenas noches, disculpe la hora", "GRACIAS CAUSA", "chau cuidate"]
+)
+def test_small_talk_with_extra_words_is_still_small_talk(core: Core, talk: str) -> None:
+    assert core.answers.reply(talk).kind == "greeting"
+
+
+def test_a_question_about_a_cite_is_answered_not_matched(core: Core) -> None:
+    assert (
+        core.answers.reply("cuantos servicios dio el cite de cuero y calzado de trujillo?").kind
+        != "cites"
+    )

@@ -18,12 +18,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz, process
+
 from bot import texts
 from bot.answers.index import Hit, RetrievalIndex
 from bot.answers.result import AskResult, CiteSuggestion, SourceRef, Suggestion
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.schema import Entry
-from bot.text.analyzer import Analyzer
+from bot.text import frequent
+from bot.text.analyzer import STOPWORDS, Analyzer
 from bot.text.normalize import clean, normalize
 
 MAX_INPUT = 1000  # characters considered; a 5,000-character paste is cut, not refused
@@ -119,23 +122,59 @@ class AnswerEngine:
         self._thanks = {normalize(p) for p in talk.thanks}
         self._goodbyes = {normalize(p) for p in talk.goodbyes}
         self._greetings = {normalize(p) for p in talk.greetings}
-        self._talk_words = {
-            w for p in self._thanks | self._goodbyes | self._greetings for w in p.split()
-        }
+        self._phrases = {p for p in self._thanks | self._goodbyes | self._greetings if p}
+        everyday = STOPWORDS | frequent.FREQUENT
+        self._distinct_talk = [
+            w for p in self._phrases for w in p.split() if len(w) > 2 and w not in everyday
+        ]
 
     # -- small talk --------------------------------------------------------
 
+    def _talk_word(self, word: str) -> bool:
+        if word in self._distinct_talk:
+            return True
+        # "holaa", "grasias": greetings are typed fast; only longer words are compared.
+        return len(word) >= 5 and (
+            process.extractOne(word, self._distinct_talk, scorer=fuzz.ratio, score_cutoff=85)
+            is not None
+        )
+
     def _smalltalk(self, normal: str) -> str | None:
+        """A greeting, thanks or goodbye, unless the rest of the message asks something.
+
+        "buenas noches, disculpe la hora" and "GRACIAS CAUSA" are small talk; "hola,
+        ¿qué es un CITE?" is a question, because its remainder finds an entry. Only
+        whole phrases ("que tal", "buenos dias") and distinctive words ("hola",
+        "gracias") count as small talk: "como" or "esta" alone do not.
+        """
         words = normal.split()
-        if not words or not all(w in self._talk_words or w in _FILLER for w in words):
+        padded = f" {normal} "
+        phrases = [p for p in self._phrases if f" {p} " in padded]
+        covered = {w for p in phrases for w in p.split()}
+        singles = [w for w in words if w not in covered and self._talk_word(w)]
+        if not phrases and not singles:
             return None
-        if any(p in normal for p in self._thanks if p):
+        rest = [
+            w
+            for w in words
+            if w not in covered and w not in singles and w not in _FILLER and w not in STOPWORDS
+        ]
+        if rest:
+            if len(words) > 7:
+                return None
+            hits = self.search(" ".join(rest), limit=3)
+            if (
+                hits
+                and hits[0].score >= self.bands.suggest
+                and (len(hits[0].matched) > 1 or hits[0].on_subject)
+            ):
+                return None
+        said = set(phrases) | set(singles)
+        if said & self._thanks or any(w.startswith("graci") for w in said):
             return texts.THANKS
-        if any(p in normal for p in self._goodbyes if p):
+        if said & self._goodbyes:
             return texts.GOODBYE
-        if any(w in self._talk_words for w in words):
-            return texts.GREETING
-        return None
+        return texts.GREETING
 
     def _strip_greeting(self, normal: str) -> str:
         """ "hola buenas, que es un cite" → "que es un cite": whole greeting phrases only."""

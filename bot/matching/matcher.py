@@ -38,6 +38,13 @@ BUSINESS_CUES = re.compile(
 )
 
 
+# Words that make a message a question about something rather than a description.
+QUESTION = re.compile(
+    r"\b(que|q|cual|cuales|cuanto|cuanta|cuantos|cuantas|como|donde|cuando|quien|quienes|"
+    r"hay|existe|tiene|tienen|van a|sirve|cite|cites|sites)\b"
+)
+
+
 @dataclass(frozen=True)
 class Extraction:
     sector: str | None
@@ -46,11 +53,16 @@ class Extraction:
     region_candidates: list[str] = field(default_factory=list)
     business_cue: bool = False
 
+    question: bool = False  # asks something ("¿cuántos servicios dio el CITE de Trujillo?")
+
     @property
     def describes_business(self) -> bool:
-        return self.sector is not None and (
-            self.region is not None or self.business_cue or len(self.region_candidates) > 1
-        )
+        """Someone telling what they do (and where), not asking about a CITE or a program."""
+        if self.sector is None:
+            return False
+        if self.business_cue:
+            return True
+        return not self.question and (self.region is not None or len(self.region_candidates) > 1)
 
 
 @dataclass(frozen=True)
@@ -113,6 +125,7 @@ class Matcher:
             needs=[h.id for h in need_hits],
             region_candidates=candidates,
             business_cue=bool(BUSINESS_CUES.search(normalize(text))),
+            question=bool(QUESTION.search(normalize(text))) or "?" in text,
         )
 
     # -- ranking ----------------------------------------------------------------
