@@ -205,10 +205,15 @@ class AnswerEngine:
             return AskResult(question=question, kind="greeting", text=talk)
 
         body = self._strip_greeting(normal) or normal
+        hits = self.search(body)
         segments = [s for s in (normalize(p) for p in _SEGMENT_SPLIT.split(text)) if s]
         if len(segments) > 1:
-            return self._multi(question, segments)
-        hits = self.search(body)
+            # "¿me dan plata? ¿hay que devolverla?" is one question in two sentences:
+            # split only when the parts find more than the whole does.
+            parts = [self.search(segment) for segment in segments]
+            best_part = max((h[0].score for h in parts if h), default=0.0)
+            if not hits or best_part > hits[0].score + 0.05:
+                return self._multi(question, segments)
         return self._decide(question, body, hits)
 
     def _decide(self, question: str, body: str, hits: list[Hit]) -> AskResult:
