@@ -24,7 +24,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.knowledge.schema import Entry
 from bot.text import frequent
@@ -123,7 +123,8 @@ class RetrievalIndex:
         rescored = []
         for hit in hits:
             paraphrases = self._para_words[self._entry_index[hit.entry_id]]
-            fuzzy = max((fuzz.token_sort_ratio(words, p) for p in paraphrases), default=0.0) / 100
+            best = process.extractOne(words, paraphrases, scorer=fuzz.token_sort_ratio)
+            fuzzy = (best[1] if best else 0.0) / 100
             score = (1 - FUZZY_WEIGHT) * hit.score + FUZZY_WEIGHT * fuzzy
             rescored.append(Hit(hit.entry_id, score, hit.matched, hit.on_subject))
         rescored.sort(key=lambda h: h.score, reverse=True)

@@ -139,9 +139,12 @@ class Gazetteer:
                 if current is None or priority[kind] < priority[current[1]]:
                     self._phrases[key] = (region.id, kind)
         self._max_words = max((len(k.split()) for k in self._phrases), default=1)
-        self._fuzzy_keys = [
-            k for k in self._phrases if len(k) >= FUZZY_MIN_LENGTH and k not in COMMON_WORDS
-        ]
+        # A typo'd place keeps its first letter and its number of words (see `find`), so
+        # fuzzy lookups only compare against the keys that share both: ~30x fewer.
+        self._fuzzy_keys: dict[tuple[str, int], list[str]] = {}
+        for key in self._phrases:
+            if len(key) >= FUZZY_MIN_LENGTH and key not in COMMON_WORDS:
+                self._fuzzy_keys.setdefault((key[0], len(key.split())), []).append(key)
 
     def distance(self, a: str, b: str) -> float:
         ra, rb = self.regions[a], self.regions[b]
@@ -166,13 +169,12 @@ class Gazetteer:
                 exact = True
                 if found is None and size <= 3 and len(phrase) >= FUZZY_MIN_LENGTH:
                     best = process.extractOne(
-                        phrase, self._fuzzy_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
+                        phrase,
+                        self._fuzzy_keys.get((phrase[0], size), ()),
+                        scorer=fuzz.ratio,
+                        score_cutoff=FUZZY_CUTOFF,
                     )
-                    if (
-                        best is not None
-                        and best[0][0] == phrase[0]
-                        and len(best[0].split()) == size
-                    ):
+                    if best is not None:
                         found, exact = self._phrases[best[0]], False
                 if found is None:
                     continue

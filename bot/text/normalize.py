@@ -21,7 +21,10 @@ _N_TILDE = "\u0000"
 
 def strip_accents(text: str) -> str:
     """Lower-case and remove accents, keeping ñ distinct from n."""
-    text = unicodedata.normalize("NFC", text.lower()).replace("ñ", _N_TILDE)
+    text = text.lower()
+    if text.isascii():  # most phone-typed messages: nothing to decompose
+        return text
+    text = unicodedata.normalize("NFC", text).replace("ñ", _N_TILDE)
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
     return stripped.replace(_N_TILDE, "ñ")
