@@ -93,6 +93,7 @@ from telegram.ext import (
 from benchmarks._timing import percentile
 from bot import evaluation
 from bot.adapters import telegram_app
+from bot.answers import engine as answer_engine
 from bot.app import build_services
 from bot.config import load_settings, normalise_database_url
 from bot.storage.db import create_engine
@@ -159,6 +160,7 @@ class Result:
     cpu_seconds: float = 0.0
     wall_seconds: float = 0.0
     notes: str = ""
+    cache_hit_rate: float | None = None  # share of answered texts served by the reply cache
 
     @property
     def rate(self) -> float:
@@ -285,8 +287,17 @@ Runner = Callable[[Application], Awaitable[Result]]
 
 
 async def with_full_bot(
-    emu: BotApiEmulator, database: str, run: Runner, lift_rate_limit: bool = False
+    emu: BotApiEmulator,
+    database: str,
+    run: Runner,
+    lift_rate_limit: bool = False,
+    answer_cache: bool = True,
 ) -> Result:
+    cache = (
+        contextlib.nullcontext()
+        if answer_cache
+        else mock.patch.object(answer_engine, "REPLY_CACHE_SIZE", 0)
+    )
     async with fresh_database(database) as url:
         settings = load_settings(
             telegram_bot_token=emu.token,
@@ -295,7 +306,8 @@ async def with_full_bot(
             database_url=url,
             knowledge_dir=Path("knowledge"),
         )
-        services = await build_services(settings, migrate=True)
+        with cache:
+            services = await build_services(settings, migrate=True)
         if lift_rate_limit:
             limiter = functools.partial(AIORateLimiter, overall_max_rate=0, max_retries=3)
             with mock.patch.object(telegram_app, "AIORateLimiter", limiter):
@@ -304,7 +316,10 @@ async def with_full_bot(
             application = telegram_app.build_application(services)
         await telegram_app.start_polling(application)
         try:
-            return await run(application)
+            result = await run(application)
+            info = services.core.answers.cache_info()
+            result.cache_hit_rate = info.hits / max(info.hits + info.misses, 1)
+            return result
         finally:
             await telegram_app.stop_polling(application)  # post_shutdown disposes the engine
 
@@ -459,6 +474,12 @@ async def main_async(args: argparse.Namespace) -> None:
             runner(emu, plan, "full bot, overall rate limit lifted (diag.)"),
             lift_rate_limit=True,
         )
+        uncached = await with_full_bot(
+            emu,
+            args.database,
+            runner(emu, plan, "full bot, answer cache off (diag.)"),
+            answer_cache=False,
+        )
         profiled = None
         if args.profile:
             profiled = await with_full_bot(
@@ -473,7 +494,7 @@ async def main_async(args: argparse.Namespace) -> None:
     )
     print(header)
     print("-" * len(header))
-    for result in (echo, full, lifted):
+    for result in (echo, full, lifted, uncached):
         print(row(result))
     print()
     ratio = full.rate / echo.rate if echo.rate else 0.0
@@ -490,6 +511,11 @@ async def main_async(args: argparse.Namespace) -> None:
     print(
         f"Diagnostic, overall rate limit lifted: {lifted_ratio:.0%} of echo, "
         f"p99 {lifted.p(99):.0f} ms, p50 {lifted.p(50):.0f} ms"
+    )
+    print(
+        f"Reply cache hits in the production run: {full.cache_hit_rate or 0:.0%} of answers-engine "
+        f"calls (the load repeats {len(questions)} dev questions); with the cache off: "
+        f"{uncached.rate / echo.rate if echo.rate else 0:.0%} of echo, p99 {uncached.p(99):.0f} ms"
     )
     little = args.users / full.rate * 1000 if full.rate else 0.0
     print(

@@ -17,8 +17,7 @@ from bot.exports.leads import export_leads_csv, export_leads_xlsx
 from bot.exports.questions import export_questions_xlsx
 from bot.storage.db import Database
 from bot.storage.leads import LeadDraft, LeadFilter, save_lead
-from bot.storage.models import utcnow
-from bot.storage.questions import log_question
+from bot.storage.models import QuestionLog, utcnow
 
 
 async def add_lead(db: Database, user_id: int, **fields) -> None:
@@ -89,7 +88,7 @@ async def test_questions_export_groups_repeated_unanswered_questions(
     async with db.session() as session:
         for question in ("¿Cuánto está el dólar?", "cuanto esta el dolar", "que es un cite"):
             kind = "answer" if "cite" in question else "fallback"
-            await log_question(session, 1, question, kind, None, 0.1)
+            session.add(QuestionLog(user_id=1, question=question, kind=kind, score=0.1))
         await session.commit()
     path = tmp_path / "q.xlsx"
     assert await export_questions_xlsx(db, path) == 1

@@ -42,7 +42,6 @@ from bot import metrics, texts
 from bot.adapters.ordering import PerChatUpdateProcessor
 from bot.app import Services, follow_knowledge_reloads, housekeeping, install_reload_signal
 from bot.dialogue.model import Event, Outcome, Reply, UserRef
-from bot.storage.db import is_sqlite
 
 log = logging.getLogger(__name__)
 
@@ -364,8 +363,10 @@ def build_application(services: Services) -> Application:
         # broadcast engine paces itself. Telegram's 429s are still waited out and
         # retried, and the per-group limit still applies.
         .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
-        # SQLite serialises writers anyway, and waiting on its lock only adds latency.
-        .concurrent_updates(PerChatUpdateProcessor(1 if is_sqlite(settings.database_url) else 16))
+        # Chats are handled concurrently (one chat's updates in order); their database
+        # work is batched (storage/turns.py), so SQLite's single writer is no bottleneck.
+        .concurrent_updates(PerChatUpdateProcessor(64))
+        .connection_pool_size(8)
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)

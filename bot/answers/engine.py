@@ -14,6 +14,7 @@ of asking more often.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from bot.text.analyzer import STOPWORDS, Analyzer
 from bot.text.normalize import clean, normalize
 
 MAX_INPUT = 1000  # characters considered; a 5,000-character paste is cut, not refused
+REPLY_CACHE_SIZE = 4096  # distinct messages whose replies are kept (a few MB at most)
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,13 @@ class AnswerEngine:
         self._distinct_talk = [
             w for p in self._phrases for w in p.split() if len(w) > 2 and w not in everyday
         ]
+        # The same questions come in waves (after an announcement, at a fair): a reply
+        # depends only on the text and this knowledge base, which a reload replaces
+        # together with this engine and its cache. Results are frozen values.
+        self._replies = functools.lru_cache(maxsize=REPLY_CACHE_SIZE)(self._reply)
+
+    def cache_info(self) -> functools._CacheInfo:
+        return self._replies.cache_info()
 
     # -- small talk --------------------------------------------------------
 
@@ -196,6 +205,10 @@ class AnswerEngine:
         return self.index.search(self.analyzer.terms(text), limit=limit, words=words)
 
     def reply(self, question: str) -> AskResult:
+        """What to tell someone who wrote `question`."""
+        return self._replies(question)
+
+    def _reply(self, question: str) -> AskResult:
         text = clean(question)[:MAX_INPUT]
         normal = normalize(text)
         if not normal or not any(ch.isalnum() for ch in normal):

@@ -60,7 +60,7 @@ def _recipient_reply(text: str, photo: str | None) -> Reply:
 async def _preview(turn: Turn, with_message: bool = True) -> None:
     ann = turn.data["ann"]
     kb = turn.core.kb
-    count = await count_segment(turn.session, ann["region"], ann["sector"])
+    count = await count_segment(await turn.transaction(), ann["region"], ann["sector"])
     if with_message:
         turn.say(_recipient_reply(ann["text"], ann["photo"]))
     segment = []
@@ -131,7 +131,7 @@ async def on_button(turn: Turn, data: cb.Callback) -> None:
     elif choice == "go":
         turn.reset()
         campaign = await create_campaign(
-            turn.session,
+            await turn.transaction(),
             ann["text"],
             photo=ann["photo"],
             region=ann["region"],
@@ -155,7 +155,7 @@ async def _campaign_action(turn: Turn, action: str, campaign_id: str) -> None:
         turn.say(Reply(texts.STALE_BUTTON))
         return
     try:
-        campaign = await set_status(turn.session, int(campaign_id), ACTIONS[action])
+        campaign = await set_status(await turn.transaction(), int(campaign_id), ACTIONS[action])
     except CampaignNotFound:
         turn.say(Reply(texts.STALE_BUTTON))
         return

@@ -1,18 +1,23 @@
 """The dialogue: one event in, the replies out, with the state kept in the database.
 
-Each event is handled in one transaction: the user's state is read, the
-event is interpreted, the new state and anything stored (questions,
-feedback, leads) are committed, and only then are the replies returned to the
-adapter to send. So a restart, or another replica, continues the same
-conversation, and nothing is confirmed to the user before it is stored.
+For each event the user's profile and state are read, the event is
+interpreted, the new state and anything stored (questions, feedback, leads)
+are committed, and only then are the replies returned to the adapter to send.
+So a restart, or another replica, continues the same conversation, and
+nothing is confirmed to the user before it is stored. Simple turns are read
+and committed together with the other turns in flight (storage/turns.py);
+flows that need more open their own transaction (Turn.transaction).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
 from collections.abc import Callable
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import metrics, texts
 from bot.answers.result import AskResult
@@ -26,17 +31,15 @@ from bot.storage.app_state import request_knowledge_reload
 from bot.storage.db import Database
 from bot.storage.leads import forget_user, leads_of_user
 from bot.storage.models import utcnow
-from bot.storage.questions import add_feedback, count_questions, log_question
-from bot.storage.users import (
-    claim_update,
-    get_or_create_user,
-    load_state,
-    save_state,
-    set_blocked,
-    update_user,
-)
+from bot.storage.questions import count_questions
+from bot.storage.turns import Changes, TurnStore, claim, create_users, write
+from bot.storage.users import set_blocked
 
 log = logging.getLogger(__name__)
+
+
+class AlreadyHandled(Exception):
+    """The update was delivered before, and its first delivery already acted."""
 
 
 class Dialogue:
@@ -48,33 +51,64 @@ class Dialogue:
         reload_knowledge: Callable[[dt.datetime], list[str]] | None = None,
     ) -> None:
         self.db = db
+        self.store = TurnStore(db)
         self.core = core  # a callable, so a knowledge reload swaps it between events
         self.admin_ids = admin_ids
         self.reload_knowledge = reload_knowledge
 
     async def handle(self, event: Event) -> Outcome:
         try:
-            async with self.db.session() as session:
-                if event.update_id is not None and not await claim_update(session, event.update_id):
-                    return Outcome()  # delivered twice: the first delivery already acted
-                user = await get_or_create_user(session, event.user.id)
-                state, data = await load_state(session, user.id)
-                before = (state, json.dumps(data, sort_keys=True))  # flows mutate data in place
-                turn = Turn(
-                    session, user, self.core(), state, data, event.user.id in self.admin_ids
-                )
-                await self._dispatch(turn, event)
-                after = (turn.state, json.dumps(turn.data, sort_keys=True))
-                if not turn.forgotten and after != before:  # most questions change nothing
-                    await save_state(session, user.id, turn.state, turn.data)
-                await session.commit()
-            return turn.outcome
+            async with contextlib.AsyncExitStack() as resources:
+                return await self._handle(event, resources)
         except Exception:
             # Nothing of this event was committed (and a redelivery may retry it);
             # the person still gets an answer instead of silence.
             log.exception("event failed: %s", event.kind)
             metrics.ERRORS.inc("dialogue")
             return Outcome([Reply(texts.SORRY)])
+
+    async def _handle(self, event: Event, resources: contextlib.AsyncExitStack) -> Outcome:
+        snapshot = await self.store.load(event.user.id)
+        changes = Changes(event.user.id, event.update_id, create_user=snapshot.is_new)
+        if snapshot.profile.blocked:  # writing to us again means they unblocked the bot
+            changes.user_fields["blocked"] = False
+            snapshot.profile.blocked = False
+
+        async def open_transaction() -> AsyncSession:
+            session = await resources.enter_async_context(self.db.session())
+            conn = await session.connection()
+            # Claim first: a redelivered update stops here, before it changes anything;
+            # and on SQLite the write lock is taken before this turn reads anything more.
+            if event.update_id is not None and not await claim(conn, [event.update_id]):
+                raise AlreadyHandled
+            if changes.create_user:
+                await create_users(conn, [event.user.id])  # flows may look the user up
+                changes.create_user = False
+            return session
+
+        before = (snapshot.state, json.dumps(snapshot.data, sort_keys=True))
+        turn = Turn(
+            user=snapshot.profile,
+            core=self.core(),
+            state=snapshot.state,
+            data=snapshot.data,
+            is_admin=event.user.id in self.admin_ids,
+            changes=changes,
+            open_transaction=open_transaction,
+        )
+        try:
+            await self._dispatch(turn, event)
+        except AlreadyHandled:
+            return Outcome()  # delivered twice: the first delivery already acted
+        after = (turn.state, json.dumps(turn.data, sort_keys=True))  # flows mutate data in place
+        if after != before:  # most questions change nothing
+            changes.state = (turn.state, json.dumps(turn.data, ensure_ascii=False))
+        if turn.session is not None:
+            await write(await turn.session.connection(), [changes], claimed=True)
+            await turn.session.commit()
+        elif not await self.store.store(changes):
+            return Outcome()  # delivered twice: the first delivery already acted
+        return turn.outcome
 
     async def set_blocked(self, user_id: int, blocked: bool) -> None:
         """The user blocked (or unblocked) the bot on the platform."""
@@ -103,7 +137,7 @@ class Dialogue:
         if name == "start":
             turn.reset()
             if event.payload and not turn.user.source:
-                await update_user(turn.session, turn.user, source=event.payload[:64])
+                turn.update_user(source=event.payload[:64])
             turn.say(keyboards.menu(texts.GREETING))
         elif name in {"ayuda", "help"}:
             turn.say(Reply(texts.HELP, buttons=[keyboards.menu_buttons()[0]]))
@@ -154,7 +188,7 @@ class Dialogue:
             shown = "\n".join(f"• {p}" for p in problems[:10])
             turn.say(Reply(texts.RELOAD_REFUSED.format(count=len(problems), problems=shown)))
             return
-        await request_knowledge_reload(turn.session, at)  # the other replicas follow
+        await request_knowledge_reload(await turn.transaction(), at)  # the other replicas follow
         kb = self.core().kb
         turn.say(Reply(texts.RELOADED.format(entries=len(kb.entries), digest=kb.digest)))
 
@@ -176,7 +210,7 @@ class Dialogue:
             turn.say(Reply(entry.more or texts.NO_MORE))
         elif action == "fb" and data.arg(0) in kb.entries and data.arg(1) in {"0", "1"}:
             useful = data.arg(1) == "1"
-            await add_feedback(turn.session, turn.user.id, data.arg(0), useful)
+            turn.add_feedback(data.arg(0), useful)
             if useful:
                 turn.say(Reply("", notice=texts.FEEDBACK_THANKS))
             else:
@@ -270,13 +304,11 @@ class Dialogue:
                 return
             turn.reset()  # a longer message is a new question: leave the flow
         result = turn.core.answers.reply(text)
-        await log_question(
-            turn.session, turn.user.id, text, result.kind, result.entry_id, result.score
-        )
+        turn.log_question(text, result.kind, result.entry_id, result.score)
         if result.kind == "cites":
             profile = {k: v for k, v in (("sector", result.sector), ("region", result.region)) if v}
             if profile:
-                await update_user(turn.session, turn.user, **profile)
+                turn.update_user(**profile)
         if result.kind in {"fallback", "suggestions"}:
             turn.data = {"question": text[:300]}  # the topic if they ask for an advisor
         self._show(turn, result)
@@ -289,7 +321,7 @@ class Dialogue:
 
     async def _cite_region_chosen(self, turn: Turn, sector: str, region: str) -> None:
         turn.reset()
-        await update_user(turn.session, turn.user, sector=sector, region=region)
+        turn.update_user(sector=sector, region=region)
         turn.say(keyboards.needs(turn.core.kb, sector, region))
 
     async def _cite_results(self, turn: Turn, sector: str, region: str, needs: list[str]) -> None:
@@ -305,18 +337,19 @@ class Dialogue:
         if turn.user.subscribed:
             turn.say(Reply(texts.ALREADY_SUBSCRIBED))
             return
-        await update_user(turn.session, turn.user, subscribed=True)
+        turn.update_user(subscribed=True)
         turn.say(Reply(texts.SUBSCRIBED))
 
     async def _unsubscribe(self, turn: Turn) -> None:
         if not turn.user.subscribed:
             turn.say(Reply(texts.NOT_SUBSCRIBED))
             return
-        await update_user(turn.session, turn.user, subscribed=False)
+        turn.update_user(subscribed=False)
         turn.say(Reply(texts.UNSUBSCRIBED))
 
     async def _my_data(self, turn: Turn) -> None:
         user = turn.user
+        session = await turn.transaction()
         kb = turn.core.kb
         lines = [
             texts.MY_DATA_INTRO,
@@ -330,9 +363,9 @@ class Dialogue:
                 sector=kb.sectors[user.sector].name if user.sector in kb.sectors else "—"
             ),
             texts.MY_DATA_NEWS.format(news="sí" if user.subscribed else "no"),
-            texts.MY_DATA_QUESTIONS.format(count=await count_questions(turn.session, user.id)),
+            texts.MY_DATA_QUESTIONS.format(count=await count_questions(session, user.id)),
         ]
-        leads = await leads_of_user(turn.session, user.id)
+        leads = await leads_of_user(session, user.id)
         if leads:
             lines.append(texts.MY_DATA_LEADS)
             lines += [
@@ -354,6 +387,6 @@ class Dialogue:
         if not confirmed:
             turn.say(Reply(texts.DELETE_KEPT))
             return
-        await forget_user(turn.session, turn.user.id)
-        turn.forgotten = True
+        await forget_user(await turn.transaction(), turn.user.id)
+        turn.forget()
         turn.say(Reply(texts.DELETED, remove_keyboard=True))

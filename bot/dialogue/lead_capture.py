@@ -20,7 +20,6 @@ from bot.dialogue.model import Button, Event, Reply
 from bot.dialogue.turn import Turn
 from bot.storage.leads import LeadDraft, open_lead, save_lead
 from bot.storage.models import utcnow
-from bot.storage.users import update_user
 from bot.text.normalize import normalize
 from bot.validation import check_phone, check_ruc
 
@@ -51,10 +50,11 @@ def topic_for(turn: Turn, kind: str, ref: str) -> tuple[str, str, str | None] | 
 
 async def start(turn: Turn, kind: str, topic: str, label: str, cite: str | None = None) -> None:
     topic_kind = {"e": "entry", "c": "cite", "q": "question"}[kind]
-    existing = await open_lead(turn.session, turn.user.id, topic_kind, topic)
+    session = await turn.transaction()
+    existing = await open_lead(session, turn.user.id, topic_kind, topic)
     if existing is not None:
         existing.updated_at = utcnow()
-        turn.session.add(existing)
+        session.add(existing)
         turn.reset()
         turn.say(Reply(texts.LEAD_ALREADY.format(topic=label, reference=existing.reference)))
         return
@@ -229,10 +229,10 @@ async def _store(turn: Turn) -> None:
         cite_id=lead.get("cite"),
         source=turn.user.source,
     )
-    stored, created = await save_lead(turn.session, draft)
+    stored, created = await save_lead(await turn.transaction(), draft)
     profile = {k: v for k, v in (("region", draft.region), ("sector", draft.sector)) if v}
     if profile:
-        await update_user(turn.session, turn.user, **profile)
+        turn.update_user(**profile)
     turn.reset()
     turn.say(
         Reply(

@@ -50,13 +50,13 @@ def parse_filters(payload: str) -> LeadFilter | None:
 
 async def summary(turn: Turn) -> None:
     kb = turn.core.kb
-    by_status = await count_by(turn.session, "status")
+    by_status = await count_by(await turn.transaction(), "status")
     total = sum(count for _, count in by_status)
     if total == 0:
         turn.say(Reply(texts.LEADS_NONE))
         return
-    by_region = await count_by(turn.session, "region")
-    by_cite = await count_by(turn.session, "cite_id")
+    by_region = await count_by(await turn.transaction(), "region")
+    by_cite = await count_by(await turn.transaction(), "cite_id")
 
     def label(table: dict, key: str | None) -> str:  # type: ignore[type-arg]
         if key is None:
@@ -93,7 +93,7 @@ async def status_button(turn: Turn, data: cb.Callback) -> None:
     if not data.arg(0).isdigit() or status not in LEAD_STATUSES:
         turn.say(Reply(texts.STALE_BUTTON))
         return
-    lead: Lead | None = await set_status(turn.session, int(data.arg(0)), status)
+    lead: Lead | None = await set_status(await turn.transaction(), int(data.arg(0)), status)
     if lead is None:
         turn.say(Reply("", notice=texts.STAFF_LEAD_MISSING))
         return

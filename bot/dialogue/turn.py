@@ -1,7 +1,14 @@
-"""One event's working context: the user, their state, and what to reply."""
+"""One event's working context: the user, their state, and what to reply.
+
+Most turns only read the snapshot and record a few changes, which the
+dialogue commits with other turns' (storage/turns.py). A flow that must query
+or store more (leads, staff tools, deleting one's data) asks for
+`transaction()`, and the turn then commits through that instead.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,24 +16,53 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core import Core
 from bot.dialogue.model import Outcome, Reply
-from bot.storage.models import User
+from bot.storage.turns import IDLE, Changes, Profile
 
-IDLE = "idle"
 CITE_REGION = "cite_region"  # waiting for a typed region in the CITE flow
+
+__all__ = ["CITE_REGION", "IDLE", "Turn"]
 
 
 @dataclass
 class Turn:
     """What one event's handling may read and change."""
 
-    session: AsyncSession
-    user: User
+    user: Profile
     core: Core
     state: str
     data: dict[str, Any]
     is_admin: bool
+    changes: Changes
+    open_transaction: Callable[[], Awaitable[AsyncSession]]
     outcome: Outcome = field(default_factory=Outcome)
-    forgotten: bool = False  # the user's data was deleted during this event
+    session: AsyncSession | None = None  # set once a flow asked for a transaction
+
+    async def transaction(self) -> AsyncSession:
+        """This event's own transaction, opened on first use."""
+        if self.session is None:
+            self.session = await self.open_transaction()
+        return self.session
+
+    @property
+    def forgotten(self) -> bool:
+        return self.changes.forgotten
+
+    def forget(self) -> None:
+        """The user's data was deleted: nothing more is stored about them."""
+        self.changes.forgotten = True
+
+    def update_user(self, **fields: Any) -> None:
+        for name, value in fields.items():
+            setattr(self.user, name, value)
+        self.changes.user_fields.update(fields)
+
+    def log_question(
+        self, question: str, kind: str, entry_id: str | None, score: float | None
+    ) -> None:
+        self.changes.log_question(question, kind, entry_id, score)
+
+    def add_feedback(self, entry_id: str, useful: bool) -> None:
+        self.changes.add_feedback(entry_id, useful)
 
     def say(self, reply: Reply) -> None:
         self.outcome.replies.append(reply)
