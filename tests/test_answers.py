@@ -70,7 +70,9 @@ def test_typos_caps_and_missing_accents_still_find_the_entry(core: Core, noisy: 
 
 def test_ambiguous_question_offers_up_to_three_suggestions(core: Core) -> None:
     strict = AnswerEngine(
-        core.kb, bands=Bands(answer=1.01, sure=1.02), analyzer=core.answers.analyzer
+        core.kb,
+        bands=Bands(answer=1.01, sure=1.02, explained=1.01),
+        analyzer=core.answers.analyzer,
     )
     result = strict.reply("requisitos proinnovate")
     assert result.kind == "suggestions"
@@ -160,3 +162,27 @@ def test_a_question_about_a_cite_is_answered_not_matched(core: Core) -> None:
         core.answers.reply("cuantos servicios dio el cite de cuero y calzado de trujillo?").kind
         != "cites"
     )
+
+
+def test_entry_holding_all_the_rare_words_of_a_long_question_is_answered(core: Core) -> None:
+    # No single paraphrase of proinnovate-antiguedad says "6 meses", "ruc" and
+    # "antigüedad" together, so the score stays below the answer band; but only that
+    # entry holds the whole question, its sibling proinnovate-requisitos does not.
+    question = "mi negocito tiene 6 meses de ruc, piden antiguedad en proinnovate"
+    hits = core.answers.search(question)
+    assert hits[0].entry_id == "proinnovate-antiguedad"
+    assert hits[0].score < Bands().answer
+    assert hits[0].coverage - hits[1].coverage >= Bands().coverage_lead
+    assert core.answers.reply(question).entry_id == "proinnovate-antiguedad"
+    strict = AnswerEngine(core.kb, bands=Bands(explained=1.01), analyzer=core.answers.analyzer)
+    assert strict.reply(question).kind == "suggestions"
+
+
+def test_a_one_word_fragment_does_not_hijack_a_long_message(core: Core) -> None:
+    # "¿donde queda?" alone finds an entry on one word; the message as a whole
+    # describes a carpentry business and goes to CITE matching.
+    message = (
+        "fabrico muebles en pucallpa hace muchos años y la madera se raja, "
+        "hay cite para el secado? donde queda"
+    )
+    assert core.answers.reply(message).kind == "cites"

@@ -41,6 +41,13 @@ class Bands:
     sure: float = 0.80
     suggest: float = 0.33
     max_suggestions: int = 3
+    # A second way to be sure, for long questions no single paraphrase says in full:
+    # a lower score is enough when the best entry contains (in its paraphrases, title,
+    # tags or answer) nearly all of the question's weight and its runner-up does not.
+    explained: float = 0.50
+    explained_margin: float = 0.10
+    coverage: float = 0.75
+    coverage_lead: float = 0.25
 
 
 # A message is small talk when every word is one of these (plus smalltalk.yaml's).
@@ -89,6 +96,13 @@ class CiteMatch:
     cites: list[CiteSuggestion]
     sector: str | None = None
     region: str | None = None
+
+
+def _weak(hit: Hit) -> bool:
+    """One shared word that is not what the entry is about ("euro" in an entry that
+    mentions euros once) is too little to answer on; when no close entry has that
+    word as its subject, it is too little even to suggest."""
+    return len(hit.matched) <= 1 and not hit.on_subject
 
 
 def build_analyzer(kb: KnowledgeBase) -> Analyzer:
@@ -224,7 +238,9 @@ class AnswerEngine:
             # "¿me dan plata? ¿hay que devolverla?" is one question in two sentences:
             # split only when the parts find more than the whole does.
             parts = [self.search(segment) for segment in segments]
-            best_part = max((h[0].score for h in parts if h), default=0.0)
+            # A fragment such as "¿donde queda?" finds something on one word alone:
+            # it is no reason to stop reading the message as a whole.
+            best_part = max((h[0].score for h in parts if h and not _weak(h[0])), default=0.0)
             if not hits or best_part > hits[0].score + 0.05:
                 return self._multi(question, segments)
         return self._decide(question, body, hits)
@@ -236,15 +252,19 @@ class AnswerEngine:
         confident = best >= bands.answer and (
             best - runner_up >= bands.margin or best >= bands.sure
         )
+        if not confident and hits:
+            # Siblings ("requisitos" vs "antigüedad" of the same programme) share most
+            # words; the one that also holds the question's rarer words is the answer.
+            other = hits[1].coverage if len(hits) > 1 else 0.0
+            confident = (
+                best >= bands.explained
+                and best - runner_up >= bands.explained_margin
+                and hits[0].coverage >= bands.coverage
+                and hits[0].coverage - other >= bands.coverage_lead
+            )
 
-        # One shared word that is not what the entry is about ("euro" in an entry that
-        # mentions euros once) is too little to answer on; when no close entry has
-        # that word as its subject, it is too little even to suggest.
-        def weak(hit: Hit) -> bool:
-            return len(hit.matched) <= 1 and not hit.on_subject
-
-        confident = confident and not weak(hits[0])
-        suggestible = any(not weak(h) for h in hits[: bands.max_suggestions])
+        confident = confident and not _weak(hits[0])
+        suggestible = any(not _weak(h) for h in hits[: bands.max_suggestions])
 
         if self.matcher is not None and not (confident and best >= bands.sure):
             match = self.matcher(body)
@@ -266,7 +286,7 @@ class AnswerEngine:
     def _multi(self, question: str, segments: list[str]) -> AskResult:
         """Two questions in one message: answer the clearest, offer the other."""
         results = [(segment, self.search(segment)) for segment in segments]
-        results = [(s, h) for s, h in results if h]
+        results = [(s, h) for s, h in results if h and not _weak(h[0])]
         if not results:
             return AskResult(question=question, kind="fallback", text=texts.FALLBACK, score=0.0)
         results.sort(key=lambda r: r[1][0].score, reverse=True)

@@ -47,6 +47,9 @@ class Hit:
     # Informative query terms the best paraphrase shares: one lone word is weak evidence.
     matched: frozenset[str] = frozenset()
     on_subject: bool = False  # a matched term is in the entry's title or tags
+    # Share of the query's weight found anywhere in the entry (any paraphrase, title,
+    # tags or answer): one paraphrase rarely says everything a long question asks.
+    coverage: float = 0.0
 
 
 class RetrievalIndex:
@@ -80,6 +83,7 @@ class RetrievalIndex:
             body_terms.append(b_terms)
             self._body_terms.append(frozenset(b_terms))
             entry_terms.append(all_terms | b_terms)
+        self._entry_terms: list[frozenset[str]] = [frozenset(t) for t in entry_terms]
 
         df: dict[str, int] = defaultdict(int)
         for terms in entry_terms:
@@ -118,17 +122,26 @@ class RetrievalIndex:
     def search(self, terms: list[Term], limit: int = 5, words: str = "") -> list[Hit]:
         """Best entries for the query terms; `words` (the query's words) enables re-scoring."""
         hits = self._lexical(terms, RERANK if words else limit)
-        if not words:
-            return hits[:limit]
-        rescored = []
-        for hit in hits:
-            paraphrases = self._para_words[self._entry_index[hit.entry_id]]
-            best = process.extractOne(words, paraphrases, scorer=fuzz.token_sort_ratio)
-            fuzzy = (best[1] if best else 0.0) / 100
-            score = (1 - FUZZY_WEIGHT) * hit.score + FUZZY_WEIGHT * fuzzy
-            rescored.append(Hit(hit.entry_id, score, hit.matched, hit.on_subject))
-        rescored.sort(key=lambda h: h.score, reverse=True)
-        return rescored[:limit]
+        if words:
+            rescored = []
+            for hit in hits:
+                paraphrases = self._para_words[self._entry_index[hit.entry_id]]
+                best = process.extractOne(words, paraphrases, scorer=fuzz.token_sort_ratio)
+                fuzzy = (best[1] if best else 0.0) / 100
+                score = (1 - FUZZY_WEIGHT) * hit.score + FUZZY_WEIGHT * fuzzy
+                rescored.append(Hit(hit.entry_id, score, hit.matched, hit.on_subject))
+            rescored.sort(key=lambda h: h.score, reverse=True)
+            hits = rescored
+        return [self._with_coverage(hit, terms) for hit in hits[:limit]]
+
+    def _with_coverage(self, hit: Hit, terms: list[Term]) -> Hit:
+        weights = [(t.stem, self.weight(t) * t.confidence) for t in terms]
+        total = sum(w for _, w in weights)
+        if total <= 0:
+            return hit
+        known = self._entry_terms[self._entry_index[hit.entry_id]]
+        covered = sum(w for term, w in weights if term in known)
+        return Hit(hit.entry_id, hit.score, hit.matched, hit.on_subject, covered / total)
 
     def _lexical(self, terms: list[Term], limit: int) -> list[Hit]:
         if not terms:
