@@ -187,7 +187,7 @@ async def test_voice_note_gets_a_kind_reply(emulator: BotApiEmulator, bot: Servi
     assert "audios" in reply["plain_text"]
 
 
-async def test_user_text_is_escaped_in_html_replies(
+async def test_user_text_is_shown_verbatim_in_plain_text_replies(
     emulator: BotApiEmulator, bot: Services
 ) -> None:
     [menu] = await ask(emulator, "/menu")
@@ -195,6 +195,7 @@ async def test_user_text_is_escaped_in_html_replies(
     await press(emulator, sectors, data_of(sectors, "cs:agroindustria"))
     [reply] = await ask(emulator, "<b>Narnia</b> & co")
     assert "«<b>Narnia</b> & co»" in reply["plain_text"]
+    assert reply["parse_mode"] is None and not reply["entities"]
 
 
 async def test_in_groups_only_commands_and_mentions_are_answered(

@@ -2,14 +2,14 @@
 
 Handlers translate a Telegram update into a dialogue `Event`, and the
 dialogue's replies into Telegram messages and keyboards; they decide nothing.
-Everything the bot says is sent as HTML with every character escaped, so no
-text from the knowledge base or from a user can break the formatting.
+Everything the bot says is sent as plain text (no parse mode, as the
+announcements are): the bot uses no formatting, so no text from the knowledge
+base or from a user can break a message, and a long reply can be cut anywhere.
 """
 
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 import signal
 from collections.abc import Sequence
@@ -24,7 +24,7 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.constants import ChatMemberStatus, ChatType, MessageLimit, ParseMode
+from telegram.constants import ChatMemberStatus, ChatType, MessageLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -258,16 +258,12 @@ class TelegramAdapter:
                     log.warning("staff notification failed: %s", type(exc).__name__)
 
     async def _send(self, bot, chat_id: int, reply: Reply) -> None:  # type: ignore[no-untyped-def]
-        chunks = split_message(html.escape(reply.text, quote=False))
+        chunks = split_message(reply.text)
         for index, chunk in enumerate(chunks):
             last = index == len(chunks) - 1
             try:
                 await bot.send_message(
-                    chat_id,
-                    chunk,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=_markup(reply) if last else None,
-                    link_preview_options=None,
+                    chat_id, chunk, reply_markup=_markup(reply) if last else None
                 )
             except Forbidden:
                 await self.services.dialogue.set_blocked(chat_id, True)
