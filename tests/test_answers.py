@@ -186,3 +186,30 @@ def test_a_one_word_fragment_does_not_hijack_a_long_message(core: Core) -> None:
         "hay cite para el secado? donde queda"
     )
     assert core.answers.reply(message).kind == "cites"
+
+
+@pytest.mark.parametrize(
+    ("message", "entry"),
+    [
+        ("explicame facil q es economia circular, tengo una bodeguita", "def-economia-circular"),
+        ("tengo una curtiembre, como reduzco el cromo de mis efluentes?", None),
+    ],
+)
+def test_an_owner_asking_about_something_else_is_answered_not_matched(
+    core: Core, message: str, entry: str | None
+) -> None:
+    result = core.answers.reply(message)
+    assert result.kind != "cites"
+    if entry is not None:
+        assert result.entry_id == entry
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "soy cafetalero en tingo maria, hay algun cite cerca",
+        "tengo una curtiembre en arequipa, a donde acudo para que me ayuden con los retazos?",
+    ],
+)
+def test_an_owner_asking_for_help_near_them_gets_cites(core: Core, message: str) -> None:
+    assert core.answers.reply(message).kind == "cites"

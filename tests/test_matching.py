@@ -111,3 +111,14 @@ def test_match_json_shape(core: Core, capsys: pytest.CaptureFixture[str]) -> Non
     assert {"text", "sector", "region", "needs", "cites"} <= set(data)
     assert set(data["cites"][0]) == {"id", "name", "region", "city", "why", "services"}
     assert data["cites"][0]["id"] == "citeforestal-pucallpa"
+
+
+def test_a_short_stem_does_not_match_an_unrelated_word(core: Core) -> None:
+    # "cobra" and "cobre" share the stem "cobr": charging interest is not mining.
+    assert core.matcher.extract("cuanto interes cobra mibanco por un prestamo").sector is None
+
+
+def test_a_word_two_edits_away_is_not_a_typo_of_a_short_sector_word(core: Core) -> None:
+    # "funcionando" is not a misspelt "fundición"; "curtienbre" is a misspelt curtiembre.
+    assert core.matcher.extract("cuanto tiempo funcionando").sector is None
+    assert core.matcher.extract("tengo una curtienbre").sector == "cuero-calzado"

@@ -26,6 +26,7 @@ from bot.answers.index import Hit, RetrievalIndex
 from bot.answers.result import AskResult, CiteSuggestion, SourceRef, Suggestion
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.schema import Entry
+from bot.matching.matcher import without_business_context
 from bot.text import frequent
 from bot.text.analyzer import STOPWORDS, Analyzer
 from bot.text.normalize import clean, normalize
@@ -243,9 +244,17 @@ class AnswerEngine:
             best_part = max((h[0].score for h in parts if h and not _weak(h[0])), default=0.0)
             if not hits or best_part > hits[0].score + 0.05:
                 return self._multi(question, segments)
+        focus = without_business_context(text)
+        if focus != normal:
+            # Retrieval reads the question alone; matching still reads the whole message.
+            focused = self.search(focus)
+            if focused and (not hits or focused[0].score > hits[0].score):
+                return self._decide(question, focus, focused, match_text=body)
         return self._decide(question, body, hits)
 
-    def _decide(self, question: str, body: str, hits: list[Hit]) -> AskResult:
+    def _decide(
+        self, question: str, body: str, hits: list[Hit], match_text: str | None = None
+    ) -> AskResult:
         best = hits[0].score if hits else 0.0
         runner_up = hits[1].score if len(hits) > 1 else 0.0
         bands = self.bands
@@ -267,7 +276,7 @@ class AnswerEngine:
         suggestible = any(not _weak(h) for h in hits[: bands.max_suggestions])
 
         if self.matcher is not None and not (confident and best >= bands.sure):
-            match = self.matcher(body)
+            match = self.matcher(match_text or body)
             if match is not None:
                 return AskResult(
                     question=question,

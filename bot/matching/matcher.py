@@ -32,17 +32,43 @@ STATUS_NOTE = {
 BUSINESS_CUES = re.compile(
     r"\b(tengo|tenemos|hago|hacemos|fabrico|fabricamos|produzco|producimos|elaboro|elaboramos|"
     r"vendo|vendemos|cultivo|cultivamos|crio|criamos|tejo|tejemos|procesamos|proceso|"
-    r"somos|trabajo|trabajamos|mi negocio|mi empresa|mi taller|mi planta|mi fabrica|"
+    r"soy|somos|trabajo|trabajamos|mi negocio|mi negocito|mi empresa|mi taller|mi planta|"
+    r"mi fabrica|mi bodega|mi bodeguita|mi tienda|"
     r"mi emprendimiento|nuestra empresa|nuestro negocio|nuestra planta|cooperativa|asociacion|"
     r"me dedico|nos dedicamos|planta de|taller de|fabrica de)\b"
 )
 
+
+# What someone asks when a CITE is the answer: help, a service, a place. "Tengo una
+# bodega, ¿cómo vendo al Estado?" describes a business but asks about something else.
+HELP_CUES = re.compile(
+    r"\b(cite|cites|sites|centro|centros|ayuda|ayudar|ayudarme|ayudan|ayude|apoyo|apoyan|"
+    r"asesoria|asesoren|asesorar|servicio|servicios|recomienda|recomiendan|recomendar|"
+    r"conviene|donde|adonde|cerca|cercano|quien|quienes|acudo|acudir|que hago con|"
+    r"que puedo hacer con|capacitacion|capacitarme|capacitan|laboratorio|analisis|ensayos)\b"
+)
 
 # Words that make a message a question about something rather than a description.
 QUESTION = re.compile(
     r"\b(que|q|cual|cuales|cuanto|cuanta|cuantos|cuantas|como|donde|cuando|quien|quienes|"
     r"hay|existe|tiene|tienen|van a|sirve|cite|cites|sites)\b"
 )
+
+
+_CLAUSE = re.compile(r"[,;:.!?¿¡\n]+")
+
+
+def without_business_context(text: str) -> str:
+    """The normalised question without the clauses that only say what the sender does.
+
+    "Explíqueme qué es economía circular, tengo una bodeguita" asks what circular
+    economy is; the bodega is context, and its words only blur the search.
+    """
+    clauses = [c for c in (normalize(part) for part in _CLAUSE.split(text)) if c]
+    kept = [c for c in clauses if not (BUSINESS_CUES.search(c) and not QUESTION.search(c))]
+    if not kept or len(kept) == len(clauses):
+        return normalize(text)
+    return " ".join(kept)
 
 
 @dataclass(frozen=True)
@@ -52,8 +78,8 @@ class Extraction:
     needs: list[str]
     region_candidates: list[str] = field(default_factory=list)
     business_cue: bool = False
-
     question: bool = False  # asks something ("¿cuántos servicios dio el CITE de Trujillo?")
+    help_cue: bool = False  # asks for help, a service or a place (see HELP_CUES)
 
     @property
     def describes_business(self) -> bool:
@@ -61,7 +87,7 @@ class Extraction:
         if self.sector is None:
             return False
         if self.business_cue:
-            return True
+            return not self.question or self.help_cue
         return not self.question and (self.region is not None or len(self.region_candidates) > 1)
 
 
@@ -116,6 +142,7 @@ class Matcher:
     # -- extraction ------------------------------------------------------------
 
     def extract(self, text: str) -> Extraction:
+        normal = normalize(text)
         sector_hits = self.sectors.find(text)
         need_hits = self.needs.find(text)
         region, candidates = choose_region(self.places.find(text))
@@ -124,8 +151,9 @@ class Matcher:
             region=region,
             needs=[h.id for h in need_hits],
             region_candidates=candidates,
-            business_cue=bool(BUSINESS_CUES.search(normalize(text))),
-            question=bool(QUESTION.search(normalize(text))) or "?" in text,
+            business_cue=bool(BUSINESS_CUES.search(normal)),
+            question=bool(QUESTION.search(normal)) or "?" in text,
+            help_cue=bool(HELP_CUES.search(normal)),
         )
 
     # -- ranking ----------------------------------------------------------------

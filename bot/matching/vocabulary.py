@@ -12,14 +12,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from bot.knowledge.schema import Vocabulary
 from bot.text.analyzer import STOPWORDS, stem
 from bot.text.normalize import normalize
 
 FUZZY_MIN_LENGTH = 6
-FUZZY_CUTOFF = 86
+SHORT_STEM = 5  # stems shorter than this must be written out (see _short_words)
 PREFIX_MIN = 5
 
 
@@ -30,8 +31,18 @@ class VocabularyHit:
     first: int  # token position of the first matching word
 
 
+def _words(text: str) -> list[tuple[str, str]]:
+    """(word, stem) pairs of the content words."""
+    return [(w, stem(w)) for w in normalize(text).split() if w not in STOPWORDS]
+
+
 def _stems(text: str) -> list[str]:
-    return [stem(w) for w in normalize(text).split() if w not in STOPWORDS]
+    return [s for _, s in _words(text)]
+
+
+def _typo_distance(token: str) -> int:
+    """Edits a typed word may differ by: "curtienbre" is a curtiembre, "funcion" no fundición."""
+    return 2 if len(token) >= 9 else 1
 
 
 class VocabularyMatcher:
@@ -44,6 +55,15 @@ class VocabularyMatcher:
                 if stems:
                     owners[stems].add(item.id)
         self._phrases = owners
+        # Short stems collide across unrelated words ("cobra" and "cobre" are both
+        # "cobr"): those count only when the word itself, or its plural, is written.
+        self._short_words: dict[str, set[str]] = defaultdict(set)
+        for item in items.values():
+            for phrase in [*item.words, item.name]:
+                pairs = _words(phrase)
+                if len(pairs) == 1 and len(pairs[0][1]) < SHORT_STEM:
+                    word = pairs[0][0]
+                    self._short_words[pairs[0][1]].update({word, word + "s", word + "es"})
         self._single = {p[0]: ids for p, ids in owners.items() if len(p) == 1}
         self._single_keys = [k for k in self._single if len(k) >= FUZZY_MIN_LENGTH - 1]
         self._multi = {p: ids for p, ids in owners.items() if len(p) > 1}
@@ -58,14 +78,18 @@ class VocabularyMatcher:
                     return self._single[key]
         if len(token) >= FUZZY_MIN_LENGTH:
             best = process.extractOne(
-                token, self._single_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
+                token,
+                self._single_keys,
+                scorer=Levenshtein.distance,
+                score_cutoff=_typo_distance(token),
             )
             if best is not None and best[0][0] == token[0]:
                 return self._single[best[0]]
         return None
 
     def find(self, text: str) -> list[VocabularyHit]:
-        tokens = _stems(text)
+        pairs = _words(text)
+        tokens = [s for _, s in pairs]
         scores: dict[str, float] = defaultdict(float)
         first: dict[str, int] = {}
         covered: set[int] = set()
@@ -82,6 +106,9 @@ class VocabularyMatcher:
                 continue
             ids = self._single_lookup(token)
             if not ids:
+                continue
+            short = self._short_words.get(token)
+            if short is not None and pairs[position][0] not in short:
                 continue
             for item_id in ids:
                 scores[item_id] += 1 / len(ids)
