@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answers.engine import AnswerEngine, Bands
+from bot.answers.index import Hit
 from bot.core import Core
 from bot.text.analyzer import Analyzer, stem
 from bot.text.normalize import normalize
@@ -213,3 +214,29 @@ def test_an_owner_asking_about_something_else_is_answered_not_matched(
 )
 def test_an_owner_asking_for_help_near_them_gets_cites(core: Core, message: str) -> None:
     assert core.answers.reply(message).kind == "cites"
+
+
+def _hit(entry_id: str, score: float, coverage: float) -> Hit:
+    return Hit(entry_id, score, frozenset({"a", "b"}), True, coverage)
+
+
+def test_among_near_ties_the_entry_holding_the_whole_question_wins(core: Core) -> None:
+    # A shared everyday word lifts "general" a little above "specific", which alone
+    # holds every word of the question.
+    hits = [_hit("general", 0.68, 0.61), _hit("specific", 0.65, 1.0), _hit("other", 0.50, 0.4)]
+    assert core.answers._explains_the_tie(hits) is hits[1]
+
+
+@pytest.mark.parametrize(
+    "hits",
+    [
+        [_hit("general", 0.68, 0.61), _hit("specific", 0.60, 1.0)],  # not tied
+        [_hit("general", 0.68, 0.80), _hit("specific", 0.65, 1.0)],  # both explain it
+        [_hit("general", 0.62, 0.30), _hit("specific", 0.58, 1.0)],  # below the answer band
+        [_hit("general", 0.68, 1.0), _hit("specific", 0.65, 0.5)],  # the best already does
+    ],
+)
+def test_a_near_tie_is_not_reordered_without_a_clear_explanation(
+    core: Core, hits: list[Hit]
+) -> None:
+    assert core.answers._explains_the_tie(hits) is None

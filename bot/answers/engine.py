@@ -49,6 +49,9 @@ class Bands:
     explained_margin: float = 0.10
     coverage: float = 0.75
     coverage_lead: float = 0.25
+    # Near-ties: within this score of the best, the entry that holds the whole question
+    # (coverage, above) is the answer, not the one a shared word happened to lift.
+    tie: float = 0.05
 
 
 # A message is small talk when every word is one of these (plus smalltalk.yaml's).
@@ -255,11 +258,16 @@ class AnswerEngine:
     def _decide(
         self, question: str, body: str, hits: list[Hit], match_text: str | None = None
     ) -> AskResult:
+        bands = self.bands
+        explains = self._explains_the_tie(hits)
+        if explains is not None:
+            # "¿cuántos años de funcionamiento piden?": "funciona" lifts the general entry
+            # a little above the one about seniority, which holds every word asked.
+            hits = [explains, *(h for h in hits if h is not explains)]
         best = hits[0].score if hits else 0.0
         runner_up = hits[1].score if len(hits) > 1 else 0.0
-        bands = self.bands
         confident = best >= bands.answer and (
-            best - runner_up >= bands.margin or best >= bands.sure
+            best - runner_up >= bands.margin or best >= bands.sure or explains is not None
         )
         if not confident and hits:
             # Siblings ("requisitos" vs "antigüedad" of the same programme) share most
@@ -291,6 +299,18 @@ class AnswerEngine:
         if best >= bands.suggest and suggestible:
             return self._suggest(question, hits, best)
         return AskResult(question=question, kind="fallback", text=texts.FALLBACK, score=best)
+
+    def _explains_the_tie(self, hits: list[Hit]) -> Hit | None:
+        """Among the entries tied with the best, the one that alone covers the question."""
+        bands = self.bands
+        if len(hits) < 2:
+            return None
+        tied = [h for h in hits if h.score >= hits[0].score - bands.tie]
+        full = [h for h in tied if h.coverage >= bands.coverage]
+        if len(full) != 1 or full[0] is hits[0] or full[0].score < bands.answer:
+            return None
+        rest = max(h.coverage for h in tied if h is not full[0])
+        return full[0] if full[0].coverage - rest >= bands.coverage_lead else None
 
     def _multi(self, question: str, segments: list[str]) -> AskResult:
         """Two questions in one message: answer the clearest, offer the other."""
