@@ -208,7 +208,7 @@ def test_an_owner_asking_about_something_else_is_answered_not_matched(
 @pytest.mark.parametrize(
     "message",
     [
-        "soy cafetalero en tingo maria, hay algun cite cerca",
+        "somos cafetaleros en tingo maria, hay algun cite cerca",
         "tengo una curtiembre en arequipa, a donde acudo para que me ayuden con los retazos?",
     ],
 )
@@ -240,3 +240,10 @@ def test_a_near_tie_is_not_reordered_without_a_clear_explanation(
     core: Core, hits: list[Hit]
 ) -> None:
     assert core.answers._explains_the_tie(hits) is None
+
+
+def test_a_business_with_a_need_and_a_place_goes_to_matching_even_as_a_question(
+    core: Core,
+) -> None:
+    reply = core.answers.reply("produzco pisco en ica y no se que hacer con el orujo")
+    assert reply.kind == "cites"

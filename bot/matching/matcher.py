@@ -32,8 +32,8 @@ STATUS_NOTE = {
 BUSINESS_CUES = re.compile(
     r"\b(tengo|tenemos|hago|hacemos|fabrico|fabricamos|produzco|producimos|elaboro|elaboramos|"
     r"vendo|vendemos|cultivo|cultivamos|crio|criamos|tejo|tejemos|procesamos|proceso|"
-    r"soy|somos|trabajo|trabajamos|mi negocio|mi negocito|mi empresa|mi taller|mi planta|"
-    r"mi fabrica|mi bodega|mi bodeguita|mi tienda|"
+    r"somos|trabajo|trabajamos|mi negocio|mi negocito|mi empresa|mi taller|mi planta|"
+    r"mi fabrica|"
     r"mi emprendimiento|nuestra empresa|nuestro negocio|nuestra planta|cooperativa|asociacion|"
     r"me dedico|nos dedicamos|planta de|taller de|fabrica de)\b"
 )
@@ -45,7 +45,8 @@ HELP_CUES = re.compile(
     r"\b(cite|cites|sites|centro|centros|ayuda|ayudar|ayudarme|ayudan|ayude|apoyo|apoyan|"
     r"asesoria|asesoren|asesorar|servicio|servicios|recomienda|recomiendan|recomendar|"
     r"conviene|donde|adonde|cerca|cercano|quien|quienes|acudo|acudir|que hago con|"
-    r"que puedo hacer con|capacitacion|capacitarme|capacitan|laboratorio|analisis|ensayos)\b"
+    r"que hacer con|que puedo hacer con|capacitacion|capacitarme|capacitan|laboratorio|"
+    r"analisis|ensayos)\b"
 )
 
 # Words that make a message a question about something rather than a description.
@@ -87,7 +88,9 @@ class Extraction:
         if self.sector is None:
             return False
         if self.business_cue:
-            return not self.question or self.help_cue
+            # A question goes to matching when it asks for help, or names both a need
+            # and a place ("produzco pisco en ica, no se que hacer con el orujo").
+            return not self.question or self.help_cue or bool(self.needs and self.region)
         return not self.question and (self.region is not None or len(self.region_candidates) > 1)
 
 
