@@ -105,3 +105,5 @@ class SmallTalk(_Strict):
     greetings: list[str] = Field(default_factory=list)
     thanks: list[str] = Field(default_factory=list)
     goodbyes: list[str] = Field(default_factory=list)
+    # Words that make a message an insult: it gets the fallback, never a guessed answer.
+    insults: list[str] = Field(default_factory=list)
