@@ -15,7 +15,7 @@ FREQUENT = frozenset(
     poder podria quiero quiere quieren querer quisiera saber se sabe sabes conocer conoce decir dice
     dicen dijo ir voy va van vamos estar esta estan estoy estamos ser son soy era fue sido seria dar
     da dan dio ver veo vea usar usa usan uso sirve servir sirven necesitar pasa pasar paso poner pone
-    llegar sale salir seguir sigue venir viene hablar habla trabajar trabaja vivir vive creo creer
+    llegar sale salir seguir sigue venir viene hablar habla vivir vive creo creer
     todo toda todos todas algo alguien alguno alguna algunos algunas nada nadie cada otro otra otros
     otras mismo misma mucho mucha muchos muchas poco poca pocos pocas mas menos muy tan tanto tanta
     bien mal mejor peor bueno buena buenos buenas malo mala grande grandes nuevo nueva nuevos nuevas
@@ -25,7 +25,8 @@ FREQUENT = frozenset(
     como cual cuales quien quienes cuanto cuanta cuantos cuantas porque pues entonces asi segun
     sobre entre hasta desde hacia durante antes despues mientras contra sin ni si no sino pero
     informacion info ayuda ayudar ayudame favor gracias ejemplo tema temas pregunta preguntas
-    respuesta explicar explica explicame decirme dime
+    respuesta explicar explica explicame decirme dime importa importan igual entrar entro realmente
+    cierto verdad
     """.split()  # noqa: SIM905 - easier to edit as one block
 )
 WEIGHT = 0.35
