@@ -272,3 +272,12 @@ def test_workers_are_a_topic_not_an_everyday_verb(core: Core) -> None:
     # "trabajadores" shares its stem with "trabajar"; for MYPE size it is the point.
     reply = core.answers.reply("para ser mype importa cuantos trabajadores tengo?")
     assert reply.entry_id != "mype-peso-en-economia"
+
+
+def test_asking_a_price_is_a_question_not_a_business_description(core: Core) -> None:
+    assert core.answers.reply("precio de la madera tornillo por pie en pucallpa").kind != "cites"
+
+
+def test_a_clause_about_the_owners_shop_does_not_steer_the_answer(core: Core) -> None:
+    reply = core.answers.reply("explicame la economia circular, es para mi bodega de abarrotes")
+    assert reply.entry_id == "def-economia-circular"

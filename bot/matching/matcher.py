@@ -52,11 +52,18 @@ HELP_CUES = re.compile(
 # Words that make a message a question about something rather than a description.
 QUESTION = re.compile(
     r"\b(que|q|cual|cuales|cuanto|cuanta|cuantos|cuantas|como|donde|cuando|quien|quienes|"
-    r"hay|existe|tiene|tienen|van a|sirve|cite|cites|sites)\b"
+    r"hay|existe|tiene|tienen|van a|sirve|cite|cites|sites|precio|precios|cuesta|cuestan|"
+    r"costo|cobran)\b"
 )
 
 
 _CLAUSE = re.compile(r"[,;:.!?¿¡\n]+")
+# Context about the sender, broader than a business description: "mi bodega vende..."
+# is not a description to match CITEs to, but in "¿qué es la economía circular? tengo
+# una bodega" the bodega clause only blurs the search.
+_CONTEXT_CUES = re.compile(
+    BUSINESS_CUES.pattern + r"|\b(mi bodega|mi bodeguita|mi tienda|mi puesto|mi local)\b"
+)
 
 
 def without_business_context(text: str) -> str:
@@ -66,7 +73,7 @@ def without_business_context(text: str) -> str:
     economy is; the bodega is context, and its words only blur the search.
     """
     clauses = [c for c in (normalize(part) for part in _CLAUSE.split(text)) if c]
-    kept = [c for c in clauses if not (BUSINESS_CUES.search(c) and not QUESTION.search(c))]
+    kept = [c for c in clauses if not (_CONTEXT_CUES.search(c) and not QUESTION.search(c))]
     if not kept or len(kept) == len(clauses):
         return normalize(text)
     return " ".join(kept)
