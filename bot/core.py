@@ -43,6 +43,7 @@ def build_core(kb: KnowledgeBase) -> Core:
             cites=result.cites,
             sector=extraction.sector,
             region=extraction.region,
+            asked_for_help=extraction.help_cue,
         )
 
     answers = AnswerEngine(kb, analyzer=build_analyzer(kb), matcher=business_match)

@@ -281,3 +281,24 @@ def test_asking_a_price_is_a_question_not_a_business_description(core: Core) -> 
 def test_a_clause_about_the_owners_shop_does_not_steer_the_answer(core: Core) -> None:
     reply = core.answers.reply("explicame la economia circular, es para mi bodega de abarrotes")
     assert reply.entry_id == "def-economia-circular"
+
+
+def test_an_owner_asking_for_a_cite_gets_cites_even_when_an_entry_fits_well(
+    core: Core,
+) -> None:
+    # "hay cite para mi" alone is close to "¿qué es un CITE?"; the chain and the place
+    # make the CITEs for them the answer.
+    reply = core.answers.reply("soy del cusco y trabajo fibra de alpaca, hay cite para mi")
+    assert reply.kind == "cites"
+
+
+@pytest.mark.parametrize(
+    "shopping",
+    ["cuanto cuestan las zapatillas en gamarra", "donde venden muebles baratos en lima"],
+)
+def test_shopping_questions_get_the_fallback(core: Core, shopping: str) -> None:
+    assert core.answers.reply(shopping).kind == "fallback"
+
+
+def test_the_price_of_a_cite_service_is_still_in_scope(core: Core) -> None:
+    assert core.answers.reply("cuanto cuesta un servicio del cite").kind != "fallback"

@@ -90,6 +90,17 @@ _FILLER = frozenset(
         "listo",
     ]
 )
+# Shopping: the price of a product, or where to buy it, is outside the bot's scope even
+# when the product is one a CITE works with ("una botella de pisco en ica"). A price
+# question about what this bot covers (a CITE's services, a programme) stays in scope.
+_SHOPPING = re.compile(
+    r"\b(cuanto cuestan?|precios?|a cuanto (esta|estan|venden|sale|salen)|"
+    r"donde (venden|compro|comprar|puedo comprar)|baratos?|baratas?)\b"
+)
+_PRICED_SERVICE = re.compile(
+    r"\b(cite|cites|servicios?|tarifas?|tarifario|proinnovate|concursos?|postular|programas?|"
+    r"capacitacion|ensayos?|laboratorio|analisis|asesoria|certificacion|uit|tramite)\b"
+)
 _CENSORED = re.compile(r"\b\w\*{2,}")
 _SEGMENT_SPLIT = re.compile(r"[?¿\n;]+|(?<=[a-z])\.\s+")
 
@@ -104,6 +115,7 @@ class CiteMatch:
     cites: list[CiteSuggestion]
     sector: str | None = None
     region: str | None = None
+    asked_for_help: bool = False  # asked for a CITE, help or a place, not only described
 
 
 def _weak(hit: Hit) -> bool:
@@ -241,7 +253,8 @@ class AnswerEngine:
             return AskResult(question=question, kind="greeting", text=talk)
         padded = f" {normal} "
         censored = _CENSORED.search(text) is not None  # "bot de m*****"
-        if censored or any(f" {insult} " in padded for insult in self._insults):
+        shopping = _SHOPPING.search(normal) is not None and not _PRICED_SERVICE.search(normal)
+        if shopping or censored or any(f" {insult} " in padded for insult in self._insults):
             return AskResult(question=question, kind="fallback", text=texts.FALLBACK)
 
         body = self._strip_greeting(normal) or normal
@@ -292,17 +305,19 @@ class AnswerEngine:
         confident = confident and not _weak(hits[0])
         suggestible = any(not _weak(h) for h in hits[: bands.max_suggestions])
 
-        if self.matcher is not None and not (confident and best >= bands.sure):
-            match = self.matcher(match_text or body)
-            if match is not None:
-                return AskResult(
-                    question=question,
-                    kind="cites",
-                    text=match.text,
-                    cites=match.cites,
-                    sector=match.sector,
-                    region=match.region,
-                )
+        match = self.matcher(match_text or body) if self.matcher is not None else None
+        # An entry that fits very well wins over matching, unless the owner asked for a
+        # CITE or for help ("trabajo fibra de alpaca en arequipa, hay cite para mi?"):
+        # then the CITEs for their chain and place are the answer.
+        if match is not None and (match.asked_for_help or not (confident and best >= bands.sure)):
+            return AskResult(
+                question=question,
+                kind="cites",
+                text=match.text,
+                cites=match.cites,
+                sector=match.sector,
+                region=match.region,
+            )
         if confident:
             return self.answer_entry(question, hits[0].entry_id, best)
         if best >= bands.suggest and suggestible:
