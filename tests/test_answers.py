@@ -302,3 +302,22 @@ def test_shopping_questions_get_the_fallback(core: Core, shopping: str) -> None:
 
 def test_the_price_of_a_cite_service_is_still_in_scope(core: Core) -> None:
     assert core.answers.reply("cuanto cuesta un servicio del cite").kind != "fallback"
+
+
+def test_capping_long_postings_keeps_the_same_answers(
+    core: Core, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # In a base large enough for the cap to apply, a generic term only scores the
+    # candidates other terms found; the chosen entries must not change for it.
+    from bot.answers import index
+
+    questions = [
+        "cuantos CITE tienen servicios de economia circular",
+        "que es un cite",
+        "que significa economia circular",
+        "requisitos para postular a proinnovate",
+    ]
+    engine = AnswerEngine(core.kb, analyzer=core.answers.analyzer)
+    before = [engine._reply(q).entry_id for q in questions]
+    monkeypatch.setattr(index, "MAX_GENERATING", 20)
+    assert [engine._reply(q).entry_id for q in questions] == before

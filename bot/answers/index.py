@@ -40,6 +40,9 @@ RERANK = 8  # lexical candidates re-scored with rapidfuzz
 FREQUENT_STEMS = frozenset(stem(word) for word in frequent.FREQUENT)
 
 
+MAX_GENERATING = 5000  # postings a term may have and still generate candidates (see _lexical)
+
+
 @dataclass(frozen=True)
 class Hit:
     entry_id: str
@@ -161,6 +164,13 @@ class RetrievalIndex:
         rare = [tw for i, tw in enumerate(informative_known) if i < 2 or tw[1] >= self.common_idf]
         if not rare:
             rare = known
+        # In a very large base a generic term's postings run to tens of thousands;
+        # walking them costs more than the rest of the search. Such a term then only
+        # scores the candidates the other terms found (the shortest list still
+        # generates when all are long). The shipped base is far below this size.
+        bounded = [tw for tw in rare if len(self._postings.get(tw[0].stem, ())) <= MAX_GENERATING]
+        if len(bounded) < len(rare):
+            rare = bounded or [min(rare, key=lambda tw: len(self._postings.get(tw[0].stem, ())))]
         common = [tw for tw in known if tw not in rare]
         para_match: dict[int, float] = defaultdict(float)
         para_full: dict[int, float] = defaultdict(float)
