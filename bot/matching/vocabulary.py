@@ -36,10 +36,6 @@ def _words(text: str) -> list[tuple[str, str]]:
     return [(w, stem(w)) for w in normalize(text).split() if w not in STOPWORDS]
 
 
-def _stems(text: str) -> list[str]:
-    return [s for _, s in _words(text)]
-
-
 def _typo_distance(token: str) -> int:
     """Edits a typed word may differ by: "curtienbre" is a curtiembre, "funcion" no fundición."""
     return 2 if len(token) >= 9 else 1
@@ -49,21 +45,18 @@ class VocabularyMatcher:
     def __init__(self, items: dict[str, Vocabulary]) -> None:
         self.items = items
         owners: dict[tuple[str, ...], set[str]] = defaultdict(set)
-        for item in items.values():
-            for phrase in [*item.words, item.name]:
-                stems = tuple(_stems(phrase))
-                if stems:
-                    owners[stems].add(item.id)
-        self._phrases = owners
         # Short stems collide across unrelated words ("cobra" and "cobre" are both
         # "cobr"): those count only when the word itself, or its plural, is written.
         self._short_words: dict[str, set[str]] = defaultdict(set)
         for item in items.values():
             for phrase in [*item.words, item.name]:
                 pairs = _words(phrase)
+                if pairs:
+                    owners[tuple(s for _, s in pairs)].add(item.id)
                 if len(pairs) == 1 and len(pairs[0][1]) < SHORT_STEM:
                     word = pairs[0][0]
                     self._short_words[pairs[0][1]].update({word, word + "s", word + "es"})
+        self._phrases = owners
         self._single = {p[0]: ids for p, ids in owners.items() if len(p) == 1}
         self._single_keys = [k for k in self._single if len(k) >= FUZZY_MIN_LENGTH - 1]
         self._multi = {p: ids for p, ids in owners.items() if len(p) > 1}
