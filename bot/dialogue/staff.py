@@ -50,13 +50,14 @@ def parse_filters(payload: str) -> LeadFilter | None:
 
 async def summary(turn: Turn) -> None:
     kb = turn.core.kb
-    by_status = await count_by(await turn.transaction(), "status")
+    session = await turn.transaction()
+    by_status = await count_by(session, "status")
     total = sum(count for _, count in by_status)
     if total == 0:
         turn.say(Reply(texts.LEADS_NONE))
         return
-    by_region = await count_by(await turn.transaction(), "region")
-    by_cite = await count_by(await turn.transaction(), "cite_id")
+    by_region = await count_by(session, "region")
+    by_cite = await count_by(session, "cite_id")
 
     def label(table: dict, key: str | None) -> str:  # type: ignore[type-arg]
         if key is None:
