@@ -74,7 +74,7 @@ def test_typos_caps_and_missing_accents_still_find_the_entry(core: Core, noisy: 
 def test_ambiguous_question_offers_up_to_three_suggestions(core: Core) -> None:
     strict = AnswerEngine(
         core.kb,
-        bands=Bands(answer=1.01, sure=1.02, explained=1.01),
+        bands=Bands(answer=1.01, sure=1.02, explained=1.01, lead=1.01),
         analyzer=core.answers.analyzer,
     )
     result = strict.reply("requisitos proinnovate")
@@ -180,7 +180,7 @@ def test_entry_holding_all_the_rare_words_of_a_long_question_is_answered(core: C
     engine = AnswerEngine(core.kb, bands=bands, analyzer=core.answers.analyzer)
     assert engine.reply(question).entry_id == "proinnovate-antiguedad"
     strict = AnswerEngine(
-        core.kb, bands=replace(bands, explained=1.01), analyzer=core.answers.analyzer
+        core.kb, bands=replace(bands, explained=1.01, lead=1.01), analyzer=core.answers.analyzer
     )
     assert strict.reply(question).kind == "suggestions"
 
@@ -246,6 +246,38 @@ def test_a_near_tie_is_not_reordered_without_a_clear_explanation(
     core: Core, hits: list[Hit]
 ) -> None:
     assert core.answers._explains_the_tie(hits) is None
+
+
+def test_a_near_tie_is_answered_when_the_best_entry_holds_the_whole_question(
+    core: Core,
+) -> None:
+    hits = [_hit("cite-que-es", 0.60, 0.90), _hit("cite-servicios", 0.59, 0.90)]
+    reply = core.answers._decide("pregunta", "pregunta", hits)
+    assert (reply.kind, reply.entry_id) == ("answer", "cite-que-es")
+
+
+def test_a_near_tie_where_the_best_entry_holds_part_of_the_question_is_suggested(
+    core: Core,
+) -> None:
+    hits = [_hit("cite-que-es", 0.60, 0.50), _hit("cite-servicios", 0.59, 0.50)]
+    assert core.answers._decide("pregunta", "pregunta", hits).kind == "suggestions"
+
+
+def test_a_clear_lead_is_answered_below_the_answer_band(core: Core) -> None:
+    hits = [_hit("cite-que-es", 0.50, 0.40), _hit("cite-servicios", 0.36, 0.30)]
+    reply = core.answers._decide("pregunta", "pregunta", hits)
+    assert (reply.kind, reply.entry_id) == ("answer", "cite-que-es")
+
+
+@pytest.mark.parametrize(
+    "hits",
+    [
+        [_hit("cite-que-es", 0.50, 0.40), _hit("cite-servicios", 0.42, 0.30)],  # small lead
+        [_hit("cite-que-es", 0.45, 0.40), _hit("cite-servicios", 0.20, 0.30)],  # too low
+    ],
+)
+def test_a_low_score_without_a_clear_lead_is_only_suggested(core: Core, hits: list[Hit]) -> None:
+    assert core.answers._decide("pregunta", "pregunta", hits).kind == "suggestions"
 
 
 def test_a_business_with_a_need_and_a_place_goes_to_matching_even_as_a_question(

@@ -55,6 +55,12 @@ class Bands:
     # Near-ties: within this score of the best, the entry that holds the whole question
     # (coverage, above) is the answer, not the one a shared word happened to lift.
     tie: float = 0.05
+    # A clear lead: long or slangy questions score lower against any paraphrase, but
+    # when no other entry comes within `lead_margin`, the best one is what was asked.
+    # (Calibrated on four more independent sets: below 0.48, or with a smaller lead,
+    # out-of-scope questions start to get answers.)
+    lead: float = 0.48
+    lead_margin: float = 0.12
 
 
 # A message is small talk when every word is one of these (plus smalltalk.yaml's).
@@ -289,8 +295,15 @@ class AnswerEngine:
         best = hits[0].score if hits else 0.0
         runner_up = hits[1].score if len(hits) > 1 else 0.0
         confident = best >= bands.answer and (
-            best - runner_up >= bands.margin or best >= bands.sure or explains is not None
+            best - runner_up >= bands.margin
+            or best >= bands.sure
+            or explains is not None
+            # The best entry holds (nearly) the whole question: a sibling close behind
+            # shares its words but cannot say more ("¿qué es el PDP de la cumbre?").
+            or hits[0].coverage >= bands.coverage
         )
+        if not confident and hits:
+            confident = best >= bands.lead and best - runner_up >= bands.lead_margin
         if not confident and hits:
             # Siblings ("requisitos" vs "antigüedad" of the same programme) share most
             # words; the one that also holds the question's rarer words is the answer.
