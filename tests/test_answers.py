@@ -43,6 +43,19 @@ def test_stop_list_keeps_words_that_change_the_question() -> None:
     assert {"no", "sin", "donde", "cuando"} <= set(words)
 
 
+@pytest.mark.parametrize(
+    ("heard", "written"),
+    [("sircular", "circular"), ("sinco", "cinco"), ("bentas", "ventas"), ("jestion", "gestion")],
+)
+def test_words_spelled_by_ear_are_corrected(heard: str, written: str) -> None:
+    fixed = Analyzer(vocabulary=[written]).correct(heard)
+    assert fixed is not None and fixed[0] == written
+
+
+def test_a_different_first_sound_is_not_a_typo() -> None:
+    assert Analyzer(vocabulary=["casos"]).correct("pasos") is None
+
+
 def test_synonyms_map_everyday_words_to_the_curated_term() -> None:
     analyzer = Analyzer([("financiamiento", ["plata", "lana"]), ("cite", ["centro de innovacion"])])
     assert analyzer.words("necesito plata del centro de innovacion") == [
@@ -287,7 +300,9 @@ def test_a_business_with_a_need_and_a_place_goes_to_matching_even_as_a_question(
     assert reply.kind == "cites"
 
 
-@pytest.mark.parametrize("insult", ["eres un bot inutil", "BOT DE MIERDA", "que idiota eres"])
+@pytest.mark.parametrize(
+    "insult", ["eres un bot inutil", "BOT DE MIERDA", "que idiota eres", "bot burro 😡"]
+)
 def test_an_insult_gets_the_fallback_not_an_answer(core: Core, insult: str) -> None:
     assert core.answers.reply(insult).kind == "fallback"
 
@@ -330,6 +345,27 @@ def test_an_owner_asking_for_a_cite_gets_cites_even_when_an_entry_fits_well(
 )
 def test_shopping_questions_get_the_fallback(core: Core, shopping: str) -> None:
     assert core.answers.reply(shopping).kind == "fallback"
+
+
+@pytest.mark.parametrize(
+    "elsewhere",
+    [
+        "como saco mi certificado de antecedentes penales",
+        "donde renuevo mi brevete",
+        "como fracciono mi deuda con la sunat",
+        "a como compran el kilo de chatarra",
+        "donde vendo mi carton",
+    ],
+)
+def test_paperwork_taxes_and_selling_get_the_fallback(core: Core, elsewhere: str) -> None:
+    assert core.answers.reply(elsewhere).kind == "fallback"
+
+
+def test_a_requirement_that_mentions_paperwork_is_still_in_scope(core: Core) -> None:
+    reply = core.answers.reply(
+        "si mi socio tiene antecedentes penales igual podemos postular a proinnovate"
+    )
+    assert (reply.kind, reply.entry_id) == ("answer", "proinnovate-requisitos")
 
 
 def test_the_price_of_a_cite_service_is_still_in_scope(core: Core) -> None:

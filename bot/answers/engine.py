@@ -100,8 +100,24 @@ _FILLER = frozenset(
 # when the product is one a CITE works with ("una botella de pisco en ica"). A price
 # question about what this bot covers (a CITE's services, a programme) stays in scope.
 _SHOPPING = re.compile(
-    r"\b(cuanto cuestan?|precios?|a cuanto (esta|estan|venden|sale|salen)|"
-    r"donde (venden|compro|comprar|puedo comprar)|baratos?|baratas?)\b"
+    r"\b(cuanto cuestan?|precios?|a (cuanto|como) (esta|estan|venden|sale|salen|compran|pagan)|"
+    r"cuanto (pagan|dan) (por|el|la)|donde (venden|compro|comprar|puedo comprar|vendo|puedo vender)|"
+    r"baratos?|baratas?)\b"
+)
+# Personal paperwork and tax procedures belong to other offices (RENIEC, Migraciones,
+# the MTC, SUNAT, the municipality): "¿cómo saco mi certificado de antecedentes penales?"
+# shares words with ProInnóvate's requirements but is not a question about them.
+_PAPERWORK = re.compile(
+    r"\b(dni|pasaporte|brevete|licencia de conducir|soat|antecedentes (penales|policiales|judiciales)|"
+    r"partida de (nacimiento|matrimonio|defuncion)|carne de extranjeria)\b"
+)
+_PROCEDURE = re.compile(
+    r"\b((como|donde) (saco|sacar|tramito|tramitar|obtengo|obtener|renuevo|renovar|pido)|"
+    r"duplicado|tramitar|renovar)\b"
+)
+_TAX_PROCEDURE = re.compile(
+    r"\b(pago|pagar|declaro|declarar|fracciono|fraccionar)\b.*"
+    r"\b(impuestos?|igv|renta|deudas?|arbitrios|tributos?|multas?|coactiva)\b"
 )
 _PRICED_SERVICE = re.compile(
     r"\b(cite|cites|servicios?|tarifas?|tarifario|proinnovate|concursos?|postular|programas?|"
@@ -260,7 +276,11 @@ class AnswerEngine:
         padded = f" {normal} "
         censored = _CENSORED.search(text) is not None  # "bot de m*****"
         shopping = _SHOPPING.search(normal) is not None and not _PRICED_SERVICE.search(normal)
-        if shopping or censored or any(f" {insult} " in padded for insult in self._insults):
+        elsewhere = _TAX_PROCEDURE.search(normal) is not None or (
+            _PAPERWORK.search(normal) is not None and _PROCEDURE.search(normal) is not None
+        )
+        insult = any(f" {insult} " in padded for insult in self._insults)
+        if shopping or elsewhere or censored or insult:
             return AskResult(question=question, kind="fallback", text=texts.FALLBACK)
 
         body = self._strip_greeting(normal) or normal

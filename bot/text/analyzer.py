@@ -30,6 +30,28 @@ STOPWORDS = frozenset(
 
 _stemmer = snowballstemmer.stemmer("spanish")
 
+# Owners spell by ear, and in Peru c/z/s sound alike ("sircular", "sinco"), as do b/v,
+# g/j before e and i, ll/y, and a silent h. Typos rarely hit the first key, but these
+# spellings do change the first letter: compare the first sound instead.
+_SOUND_ALIKE_START = (
+    ("ce", "se"),
+    ("ci", "si"),
+    ("z", "s"),
+    ("k", "c"),
+    ("v", "b"),
+    ("ge", "je"),
+    ("gi", "ji"),
+    ("ll", "y"),
+    ("h", ""),
+)
+
+
+def first_sound(word: str) -> str:
+    for spelling, sound in _SOUND_ALIKE_START:
+        if word.startswith(spelling):
+            return (sound + word[len(spelling) :])[:1]
+    return word[:1]
+
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
@@ -109,11 +131,11 @@ class Analyzer:
         result = None
         if best is not None:
             candidate, score = best[0], best[1]
-            # Same first letter: typos rarely hit the first key, and it keeps
+            # Same first sound: typos rarely hit the first key, and it keeps
             # "llover" from becoming "lograr"-like neighbours.
             # Never "correct" into an everyday word: "tonto" is not a typo of "tanto".
             if (
-                candidate[0] == word[0]
+                first_sound(candidate) == first_sound(word)
                 and abs(len(candidate) - len(word)) <= 2
                 and candidate not in frequent.FREQUENT
             ):
