@@ -293,6 +293,17 @@ def test_a_low_score_without_a_clear_lead_is_only_suggested(core: Core, hits: li
     assert core.answers._decide("pregunta", "pregunta", hits).kind == "suggestions"
 
 
+def test_a_clear_answer_to_a_question_asked_beside_a_business_wins_over_matching(
+    core: Core,
+) -> None:
+    # "muebles", "piura" and "economía circular" (a need) would make it a business
+    # description; what the owner asks is the roadmap's results.
+    reply = core.answers.reply(
+        "tengo un taller de muebles en piura, que resultados tuvo la hoja de ruta de economia circular"
+    )
+    assert (reply.kind, reply.entry_id) == ("answer", "resultados-2020-2025")
+
+
 def test_a_business_with_a_need_and_a_place_goes_to_matching_even_as_a_question(
     core: Core,
 ) -> None:

@@ -26,7 +26,7 @@ from bot.answers.index import Hit, RetrievalIndex
 from bot.answers.result import AskResult, CiteSuggestion, SourceRef, Suggestion
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.schema import Entry
-from bot.matching.matcher import without_business_context
+from bot.matching.matcher import QUESTION, without_business_context
 from bot.text import frequent
 from bot.text.analyzer import STOPWORDS, Analyzer
 from bot.text.normalize import clean, normalize
@@ -300,11 +300,21 @@ class AnswerEngine:
             # Retrieval reads the question alone; matching still reads the whole message.
             focused = self.search(focus)
             if focused and (not hits or focused[0].score > hits[0].score):
-                return self._decide(question, focus, focused, match_text=body)
+                # "tengo una carpintería en Piura, ¿qué quiere lograr PRODUCE al 2030?"
+                # says where the owner stands, then asks something else.
+                asks_else = QUESTION.search(focus) is not None
+                return self._decide(
+                    question, focus, focused, match_text=body, asks_something_else=asks_else
+                )
         return self._decide(question, body, hits)
 
     def _decide(
-        self, question: str, body: str, hits: list[Hit], match_text: str | None = None
+        self,
+        question: str,
+        body: str,
+        hits: list[Hit],
+        match_text: str | None = None,
+        asks_something_else: bool = False,
     ) -> AskResult:
         bands = self.bands
         explains = self._explains_the_tie(hits)
@@ -339,10 +349,12 @@ class AnswerEngine:
         suggestible = any(not _weak(h) for h in hits[: bands.max_suggestions])
 
         match = self.matcher(match_text or body) if self.matcher is not None else None
-        # An entry that fits very well wins over matching, unless the owner asked for a
-        # CITE or for help ("trabajo fibra de alpaca en arequipa, hay cite para mi?"):
-        # then the CITEs for their chain and place are the answer.
-        if match is not None and (match.asked_for_help or not (confident and best >= bands.sure)):
+        # An entry that fits very well wins over matching, and so does a clear answer to
+        # a question asked beside the description of the business; unless the owner
+        # asked for a CITE or for help ("trabajo fibra de alpaca en arequipa, hay cite
+        # para mi?"): then the CITEs for their chain and place are the answer.
+        answer_wins = confident and (best >= bands.sure or asks_something_else)
+        if match is not None and (match.asked_for_help or not answer_wins):
             return AskResult(
                 question=question,
                 kind="cites",
