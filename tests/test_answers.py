@@ -276,6 +276,19 @@ def test_a_near_tie_where_the_best_entry_holds_part_of_the_question_is_suggested
     assert core.answers._decide("pregunta", "pregunta", hits).kind == "suggestions"
 
 
+def test_the_entry_that_alone_holds_the_question_is_answered_without_a_score_margin(
+    core: Core,
+) -> None:
+    hits = [_hit("cite-que-es", 0.46, 0.90), _hit("cite-servicios", 0.45, 0.50)]
+    reply = core.answers._decide("pregunta", "pregunta", hits)
+    assert (reply.kind, reply.entry_id) == ("answer", "cite-que-es")
+
+
+def test_two_entries_that_both_hold_the_question_are_only_suggested(core: Core) -> None:
+    hits = [_hit("cite-que-es", 0.46, 0.90), _hit("cite-servicios", 0.45, 0.80)]
+    assert core.answers._decide("pregunta", "pregunta", hits).kind == "suggestions"
+
+
 def test_a_clear_lead_is_answered_below_the_answer_band(core: Core) -> None:
     hits = [_hit("cite-que-es", 0.50, 0.40), _hit("cite-servicios", 0.36, 0.30)]
     reply = core.answers._decide("pregunta", "pregunta", hits)
