@@ -40,6 +40,7 @@ from telegram.ext import (
 
 from bot import metrics, texts
 from bot.adapters.ordering import PerChatUpdateProcessor
+from bot.adapters.telegram_http import BotRequest
 from bot.app import Services, follow_knowledge_reloads, housekeeping, install_reload_signal
 from bot.dialogue.model import Event, Outcome, Reply, UserRef
 
@@ -362,7 +363,8 @@ def build_application(services: Services) -> Application:
         # Chats are handled concurrently (one chat's updates in order); their database
         # work is batched (storage/turns.py), so SQLite's single writer is no bottleneck.
         .concurrent_updates(PerChatUpdateProcessor(64))
-        .connection_pool_size(8)
+        # Connection pool and request queue: see adapters/telegram_http.py.
+        .request(BotRequest())
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
