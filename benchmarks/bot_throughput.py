@@ -36,7 +36,11 @@ update; both are `time.time()` in this process. Replies/second = answered texts
 / (last reply - first push). A text without a reply within 15 s counts as
 unanswered and the user goes on. A short warm-up (not counted) runs first.
 
-A third, clearly labelled diagnostic row runs the full bot with the answers
+The pair runs --rounds times (default 3), alternating echo and full, so a busy
+moment on the machine hits both bots; the ratio reported is the median of the
+rounds' ratios, and p99 is taken over every full-bot reply of all rounds.
+
+A last, clearly labelled diagnostic row runs the full bot with the answers
 engine's reply cache turned off (REPLY_CACHE_SIZE = 0), because this load repeats
 a few dozen dev questions and so hits the cache far more often than real traffic
 would; the report prints the production run's hit rate. With --profile, one more
@@ -457,8 +461,20 @@ async def main_async(args: argparse.Namespace) -> None:
     )
 
     async with BotApiEmulator() as emu:
-        echo = await with_echo_bot(emu, runner(emu, plan, "echo bot (bare python-telegram-bot)"))
-        full = await with_full_bot(emu, args.database, runner(emu, plan, "full bot (production)"))
+        echoes: list[Result] = []
+        fulls: list[Result] = []
+        for n in range(1, args.rounds + 1):
+            tag = f" #{n}" if args.rounds > 1 else ""
+            echoes.append(
+                await with_echo_bot(
+                    emu, runner(emu, plan, f"echo bot (bare python-telegram-bot){tag}")
+                )
+            )
+            fulls.append(
+                await with_full_bot(
+                    emu, args.database, runner(emu, plan, f"full bot (production){tag}")
+                )
+            )
         uncached = await with_full_bot(
             emu,
             args.database,
@@ -479,28 +495,39 @@ async def main_async(args: argparse.Namespace) -> None:
     )
     print(header)
     print("-" * len(header))
-    for result in (echo, full, uncached):
-        print(row(result))
+    for echo_run, full_run in zip(echoes, fulls, strict=True):
+        print(row(echo_run))
+        print(row(full_run))
+    print(row(uncached))
     print()
-    ratio = full.rate / echo.rate if echo.rate else 0.0
-    p99 = full.p(99)
+    # Rounds alternate the two bots, so a busy moment on the machine hits both; the
+    # ratio is the median of the rounds' ratios, p99 is over every full-bot reply.
+    ratios = [f.rate / e.rate if e.rate else 0.0 for e, f in zip(echoes, fulls, strict=True)]
+    ratio = statistics.median(ratios)
+    p99 = percentile([ms for f in fulls for ms in f.latencies_ms], 99)
+    spread = f" (rounds: {', '.join(f'{r:.0%}' for r in ratios)})" if len(ratios) > 1 else ""
     print(
-        f"Full/echo throughput: {ratio:.0%} (target >= {TARGET_RATIO:.0%}): "
+        f"Full/echo throughput: {ratio:.0%}{spread} (target >= {TARGET_RATIO:.0%}): "
         f"{'met' if ratio >= TARGET_RATIO else 'MISSED'}"
     )
     print(
-        f"Full bot p99 at this load: {p99:.0f} ms (target <= {TARGET_P99_MS:.0f} ms): "
-        f"{'met' if p99 <= TARGET_P99_MS else 'MISSED'}"
+        f"Full bot p99 at this load: {p99:.0f} ms over {len(fulls)} round(s) "
+        f"(target <= {TARGET_P99_MS:.0f} ms): {'met' if p99 <= TARGET_P99_MS else 'MISSED'}"
     )
+    echo_rate = statistics.median(e.rate for e in echoes)
+    full_rate = statistics.median(f.rate for f in fulls)
+    hits = statistics.fmean(f.cache_hit_rate or 0.0 for f in fulls)
     print(
-        f"Reply cache hits in the production run: {full.cache_hit_rate or 0:.0%} of answers-engine "
-        f"calls (the load repeats {len(questions)} dev questions); with the cache off: "
-        f"{uncached.rate / echo.rate if echo.rate else 0:.0%} of echo, p99 {uncached.p(99):.0f} ms"
+        f"Reply cache hits in the production runs: {hits:.0%} of answers-engine calls (the "
+        f"load repeats {len(questions)} dev questions); with the cache off: "
+        f"{uncached.rate / echo_rate if echo_rate else 0:.0%} of the median echo rate, "
+        f"p99 {uncached.p(99):.0f} ms"
     )
-    little = args.users / full.rate * 1000 if full.rate else 0.0
+    little = args.users / full_rate * 1000 if full_rate else 0.0
+    mean_ms = statistics.fmean([ms for f in fulls for ms in f.latencies_ms] or [0.0])
     print(
-        f"Little's law check (users / replies per second): {little:.0f} ms vs mean latency "
-        f"{statistics.fmean(full.latencies_ms or [0.0]):.0f} ms for the full bot"
+        f"Little's law check (users / median replies per second): {little:.0f} ms vs mean "
+        f"latency {mean_ms:.0f} ms for the full bot"
     )
     if profiled is not None:
         print()
@@ -527,12 +554,18 @@ def main() -> None:
         "--dev", default=str(ROOT.parent / "shared" / "eval" / "dev_questions.yaml")
     )
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="echo/full pairs, alternating; the ratio is their median (default 3)",
+    )
+    parser.add_argument(
         "--profile", action="store_true", help="also profile one full-bot run with cProfile"
     )
     parser.add_argument("--profile-top", type=int, default=15, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.users < 1 or args.messages < 1:
-        parser.error("--users and --messages must be at least 1")
+    if args.users < 1 or args.messages < 1 or args.rounds < 1:
+        parser.error("--users, --messages and --rounds must be at least 1")
     args.dev = str(Path(args.dev).resolve())
     os.chdir(ROOT)  # knowledge_dir=Path("knowledge"), as production reads it
     asyncio.run(main_async(args))
