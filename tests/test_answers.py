@@ -413,3 +413,36 @@ def test_capping_long_postings_keeps_the_same_answers(
     before = [engine._reply(q).entry_id for q in questions]
     monkeypatch.setattr(index, "MAX_GENERATING", 20)
     assert [engine._reply(q).entry_id for q in questions] == before
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "crio truchas en puno",
+        "cultivo conchas de abanico en sechura",
+        "hago chompas de alpaca en el cusco",
+        "tengo un aserradero en pucallpa",
+        "cultivo choros en ilo",
+    ],
+)
+def test_a_business_description_goes_to_matching_even_when_an_entry_names_its_cite(
+    core: Core, description: str
+) -> None:
+    assert core.answers.reply(description).kind == "cites"
+
+
+def test_a_rumour_to_check_is_answered_despite_who_told_it(core: Core) -> None:
+    # "vecina", "dice", "cierto" frame the question; they are not what it is about.
+    reply = core.answers.reply(
+        "mi vecina dice que proinnovate da plata que no se devuelve, es cierto?"
+    )
+    assert (reply.kind, reply.entry_id) == ("answer", "proinnovate-no-reembolsable")
+
+
+def test_a_clause_about_the_shop_that_holds_the_question_is_kept(core: Core) -> None:
+    reply = core.answers.reply("el ruc de mi bodega empieza con 20, que significa")
+    assert (reply.kind, reply.entry_id) == ("answer", "ruc-digitos-prefijos")
+
+
+def test_asking_how_to_get_a_document_with_a_pronoun_gets_the_fallback(core: Core) -> None:
+    assert core.answers.reply("el soat ya es digital? como lo saco").kind == "fallback"

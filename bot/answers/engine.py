@@ -114,7 +114,8 @@ _PAPERWORK = re.compile(
     r"partida de (nacimiento|matrimonio|defuncion)|carne de extranjeria)\b"
 )
 _PROCEDURE = re.compile(
-    r"\b((como|donde) (saco|sacar|tramito|tramitar|obtengo|obtener|renuevo|renovar|pido)|"
+    r"\b((como|donde) (lo |la |los |las |me )?(saco|sacar|tramito|tramitar|obtengo|obtener|renuevo|"
+    r"renovar|pido)|"
     r"duplicado|tramitar|renovar)\b"
 )
 _TAX_PROCEDURE = re.compile(
@@ -301,7 +302,10 @@ class AnswerEngine:
         if focus != normal:
             # Retrieval reads the question alone; matching still reads the whole message.
             focused = self.search(focus)
-            if focused and (not hits or focused[0].score > hits[0].score):
+            # Only when the question left is more than a stray word: in "el ruc de mi
+            # bodega empieza con 10, ¿qué significa?" the clause with "mi bodega" is the
+            # question, and "¿qué significa?" alone finds anything.
+            if focused and not _weak(focused[0]) and (not hits or focused[0].score > hits[0].score):
                 # "tengo una carpintería en Piura, ¿qué quiere lograr PRODUCE al 2030?"
                 # says where the owner stands, then asks something else.
                 asks_else = QUESTION.search(focus) is not None

@@ -27,6 +27,9 @@ FREQUENT = frozenset(
     informacion info ayuda ayudar ayudame favor gracias ejemplo tema temas pregunta preguntas
     respuesta explicar explica explicame decirme dime importa importan igual entrar entro realmente
     cierto verdad
+    escuche escucho oido dijeron comentaron contaron cuentan comentan
+    compadre comadre vecino vecina vecinos cuñado cuñada primo prima tio tia hijo hija hijos esposo
+    esposa amigo amiga amigos
     """.split()  # noqa: SIM905 - easier to edit as one block
 )
 WEIGHT = 0.35
