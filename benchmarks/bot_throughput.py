@@ -62,6 +62,7 @@ import argparse
 import asyncio
 import contextlib
 import cProfile
+import gc
 import io
 import os
 import pstats
@@ -461,6 +462,10 @@ async def main_async(args: argparse.Namespace) -> None:
     )
 
     async with BotApiEmulator() as emu:
+        # The full bot freezes what it built once started (bot/memory.py); freeze this
+        # harness first (modules, emulator, load plan) so the echo bot's collections do
+        # not walk objects the full bot's would skip.
+        gc.freeze()
         echoes: list[Result] = []
         fulls: list[Result] = []
         for n in range(1, args.rounds + 1):

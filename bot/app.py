@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.core import Core, build_core, load_core
 from bot.dialogue.conversation import Dialogue
 from bot.knowledge.check import check_knowledge
+from bot.memory import refreeze_after_reload
 from bot.storage.app_state import knowledge_reload_requested_at
 from bot.storage.db import Database, ensure_schema
 from bot.storage.models import utcnow
@@ -57,6 +58,7 @@ class Services:
             log.warning("knowledge reload refused: %d errors", len(report.result.errors))
             return [str(p) for p in report.result.errors]
         self.core = build_core(report.result.kb)
+        refreeze_after_reload()
         log.info(
             "knowledge reloaded: %d entries, digest %s",
             len(self.core.kb.entries),

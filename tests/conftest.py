@@ -10,6 +10,7 @@ database test would hide a failure and so fails instead.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import shutil
 import uuid
@@ -130,3 +131,11 @@ def core():
     from bot.core import load_core
 
     return load_core(KNOWLEDGE)
+
+
+@pytest.fixture(autouse=True)
+def _thaw_the_collector() -> Iterator[None]:
+    """Starting the bot freezes what exists (bot/memory.py); one test's freeze must not
+    keep the next test's garbage alive."""
+    yield
+    gc.unfreeze()

@@ -9,6 +9,7 @@ the rows in the database.
 from __future__ import annotations
 
 import asyncio
+import gc
 import io
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -102,6 +103,12 @@ async def press(
 
 
 # --- the conversation -------------------------------------------------------------------
+
+
+async def test_what_the_started_bot_built_is_frozen_out_of_full_collections(
+    emulator: BotApiEmulator, bot: Services
+) -> None:
+    assert gc.get_freeze_count() > 0
 
 
 async def test_commands_are_registered_at_start(emulator: BotApiEmulator, bot: Services) -> None:

@@ -43,6 +43,7 @@ from bot.adapters.ordering import PerChatUpdateProcessor
 from bot.adapters.telegram_http import BotRequest
 from bot.app import Services, follow_knowledge_reloads, housekeeping, install_reload_signal
 from bot.dialogue.model import Event, Outcome, Reply, UserRef
+from bot.memory import freeze_long_lived
 
 log = logging.getLogger(__name__)
 
@@ -321,6 +322,7 @@ async def start_polling(application: Application) -> None:
     await register_commands(application)
     await application.start()
     await start_broadcasts(application)
+    freeze_long_lived()
     assert application.updater is not None
     await application.updater.start_polling(
         poll_interval=0.0, timeout=5, allowed_updates=Update.ALL_TYPES
@@ -344,6 +346,7 @@ def build_application(services: Services) -> Application:
         await register_commands(application)
         install_reload_signal(services)
         await start_broadcasts(application)
+        freeze_long_lived()
 
     async def post_stop(application: Application) -> None:
         await stop_broadcasts(application)

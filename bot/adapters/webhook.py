@@ -122,6 +122,7 @@ async def serve(services: Services, application: Application, stop: asyncio.Even
     settings = services.settings
     await application.initialize()
     from bot.adapters.telegram_app import register_commands, start_broadcasts, stop_broadcasts
+    from bot.memory import freeze_long_lived
 
     await register_commands(application)
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
@@ -130,6 +131,7 @@ async def serve(services: Services, application: Application, stop: asyncio.Even
     )
     await application.start()
     await start_broadcasts(application)
+    freeze_long_lived()
     server = HTTPServer(make_app(services, application), xheaders=True)
     server.listen(settings.webhook_port, address=settings.webhook_listen)
     log.info("webhook server listening on %s:%d", settings.webhook_listen, settings.webhook_port)
