@@ -105,6 +105,16 @@ async def press(
 # --- the conversation -------------------------------------------------------------------
 
 
+async def test_stopping_the_bot_closes_its_database_connections(
+    emulator: BotApiEmulator, database_url: str
+) -> None:
+    application, services = await _start(emulator, database_url)
+    await ask(emulator, "hola")
+    assert services.db.engine.pool.checkedin() > 0
+    await stop_polling(application)
+    assert services.db.engine.pool.checkedin() == 0
+
+
 async def test_what_the_started_bot_built_is_frozen_out_of_full_collections(
     emulator: BotApiEmulator, bot: Services
 ) -> None:

@@ -330,12 +330,17 @@ async def start_polling(application: Application) -> None:
 
 
 async def stop_polling(application: Application) -> None:
+    """The counterpart of `start_polling`, as `run_polling` ends: post_shutdown included
+    (python-telegram-bot's shutdown() does not call it), so the database engine's
+    connections are closed too."""
     await stop_broadcasts(application)
     if application.updater is not None and application.updater.running:
         await application.updater.stop()
     if application.running:
         await application.stop()
     await application.shutdown()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)
 
 
 def build_application(services: Services) -> Application:
