@@ -10,6 +10,7 @@ import httpx
 import pytest
 from telegram.request import RequestData
 
+from bot.adapters import telegram_http
 from bot.adapters.telegram_http import BotRequest, BotTransport, socket_is_readable
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
@@ -72,6 +73,28 @@ async def test_a_keep_alive_connection_the_server_closed_is_not_reused(serve) ->
         assert (await client.get(url)).text == "ok"
         await asyncio.sleep(0.05)  # the server has hung up by now
         assert (await client.get(url)).text == "ok"
+
+
+async def test_the_transport_checks_idle_connections_through_its_own_backend(
+    serve, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    async def keep_alive(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while await _read_request(reader):
+            writer.write(_ok(b"ok"))
+            await writer.drain()
+
+    checks: list[bool] = []
+
+    def counted(sock: socket.socket | None) -> bool:
+        checks.append(socket_is_readable(sock))
+        return checks[-1]
+
+    monkeypatch.setattr(telegram_http, "socket_is_readable", counted)
+    url = await serve(keep_alive)
+    async with httpx.AsyncClient(transport=BotTransport(2)) as client:
+        await client.get(url)
+        await client.get(url)  # reuses the idle connection: checked first
+    assert checks and not any(checks)
 
 
 async def test_requests_beyond_the_pool_wait_their_turn_and_all_complete(serve) -> None:  # type: ignore[no-untyped-def]

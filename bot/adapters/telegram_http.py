@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import select
 import socket
-import typing
+from collections.abc import Iterable
 from typing import Any
 
 import httpcore
@@ -89,7 +89,7 @@ class _Backend(httpcore.AsyncNetworkBackend):
         port: int,
         timeout: float | None = None,
         local_address: str | None = None,
-        socket_options: typing.Iterable[Any] | None = None,
+        socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
         stream = await self._inner.connect_tcp(
             host, port, timeout=timeout, local_address=local_address, socket_options=socket_options
@@ -100,7 +100,7 @@ class _Backend(httpcore.AsyncNetworkBackend):
         self,
         path: str,
         timeout: float | None = None,
-        socket_options: typing.Iterable[Any] | None = None,
+        socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
         stream = await self._inner.connect_unix_socket(
             path, timeout=timeout, socket_options=socket_options
@@ -118,7 +118,7 @@ class BotTransport(httpx.AsyncHTTPTransport):
         limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
         super().__init__(limits=limits)
         # httpx has no parameter for httpcore's network backend; its pool is rebuilt
-        # with the same settings plus the backend (tests check it stays in use).
+        # with the same settings plus the backend (a test checks the backend is used).
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=httpx.create_ssl_context(),
             max_connections=limits.max_connections,
@@ -134,9 +134,9 @@ class BotRequest(HTTPXRequest):
     """python-telegram-bot's request object with `BotTransport` and a fair queue."""
 
     def __init__(self, connections: int = CONNECTIONS) -> None:
+        self._slots = asyncio.Semaphore(connections)
         # One transport for the request object's life: httpcore's pool can be used
         # again after python-telegram-bot closes it on shutdown.
-        self._slots = asyncio.Semaphore(connections)
         super().__init__(
             connection_pool_size=connections,
             httpx_kwargs={"transport": BotTransport(connections)},
