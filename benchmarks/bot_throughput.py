@@ -509,7 +509,8 @@ async def main_async(args: argparse.Namespace) -> None:
     # ratio is the median of the rounds' ratios, p99 is over every full-bot reply.
     ratios = [f.rate / e.rate if e.rate else 0.0 for e, f in zip(echoes, fulls, strict=True)]
     ratio = statistics.median(ratios)
-    p99 = percentile([ms for f in fulls for ms in f.latencies_ms], 99)
+    full_latencies = [ms for f in fulls for ms in f.latencies_ms]
+    p99 = percentile(full_latencies, 99)
     spread = f" (rounds: {', '.join(f'{r:.0%}' for r in ratios)})" if len(ratios) > 1 else ""
     print(
         f"Full/echo throughput: {ratio:.0%}{spread} (target >= {TARGET_RATIO:.0%}): "
@@ -529,7 +530,7 @@ async def main_async(args: argparse.Namespace) -> None:
         f"p99 {uncached.p(99):.0f} ms"
     )
     little = args.users / full_rate * 1000 if full_rate else 0.0
-    mean_ms = statistics.fmean([ms for f in fulls for ms in f.latencies_ms] or [0.0])
+    mean_ms = statistics.fmean(full_latencies or [0.0])
     print(
         f"Little's law check (users / median replies per second): {little:.0f} ms vs mean "
         f"latency {mean_ms:.0f} ms for the full bot"
