@@ -227,8 +227,9 @@ EXPORT_USAGE = (
 
 DELETE_CONFIRM = (
     "¿Seguro que quiere borrar sus datos? Borraré sus preguntas, sus opiniones, su suscripción "
-    "y su celular, nombre, negocio y RUC de las solicitudes de contacto (esas solicitudes quedan "
-    "sin datos personales, solo para estadística). No se puede deshacer."
+    "y su celular, nombre, negocio y RUC de las solicitudes de contacto, también en los mensajes "
+    "que recibió el equipo (esas solicitudes quedan sin datos personales, solo para "
+    "estadística). No se puede deshacer."
 )
 BUTTON_DELETE = "🗑 Sí, borrar mis datos"
 BUTTON_KEEP = "No, conservarlos"
@@ -239,7 +240,25 @@ MY_DATA_LEAD = (
     "   – {reference} · {topic} · {status} · cel. {phone} · negocio: {business} · RUC: {ruc}"
 )
 MY_DATA_QUESTIONS = "• Preguntas guardadas: {count}"
-MY_DATA_FOOTER = "Para borrar todo, escriba /borrar_mis_datos."
+MY_DATA_QUESTIONS_SHOWN = "• Sus últimas preguntas guardadas ({shown} de {count}):"
+MY_DATA_QUESTION = "   – {date}: {text}"
+MY_DATA_QUESTIONS_NOTE = (
+    "   (Antes de guardarlas quito los celulares, RUC, DNI y correos que aparezcan en ellas.)"
+)
+MY_DATA_FOOTER = "Para borrar todo, toque el botón o escriba /borrar_mis_datos."
+MY_DATA_NONE = (
+    "No guardo ningún dato sobre usted: ni preguntas, ni solicitudes de contacto, ni "
+    "suscripción. Si me escribe una consulta, guardaré la pregunta (sin celulares ni documentos) "
+    "para mejorar las respuestas; puede verla y borrarla aquí cuando quiera."
+)
+BUTTON_DELETE_MY_DATA = "🗑 Borrar mis datos"
+DELETE_STALE = (
+    "Ese botón de confirmación ya no está vigente, así que no borré nada todavía. "
+    "Si quiere borrar sus datos, confírmelo otra vez:"
+)
+DELETED_NOTHING = "No tenía datos suyos guardados, así que no hubo nada que borrar."
+STAFF_LEAD_ERASED = "🗑 Interesado {reference}: datos eliminados a pedido del titular."
+ERASED_TOPIC = "(datos eliminados a pedido del titular)"
 
 RELOADED = "Base de conocimiento recargada: {entries} entradas (versión {digest})."
 RELOAD_REFUSED = "No recargué: la base editada tiene {count} error(es) y sigo usando la versión anterior.\n{problems}"

@@ -236,8 +236,7 @@ async def test_deleting_my_data_anonymises_leads_and_removes_the_rest(
     await capture_cite_lead(dialogue)
     await say(dialogue, "que es un cite")
     confirm = await command(dialogue, "borrar_mis_datos")
-    assert button(confirm, "del:y")
-    await press(dialogue, cb.encode("del", "y"))
+    await press(dialogue, button(confirm, "del:y").data)
     [lead] = await leads(db)
     assert (lead.user_id, lead.phone, lead.ruc, lead.contact_name, lead.anonymized) == (
         None,
@@ -254,8 +253,8 @@ async def test_deleting_my_data_anonymises_leads_and_removes_the_rest(
 
 async def test_keeping_my_data_deletes_nothing(dialogue: Dialogue, db: Database) -> None:
     await capture_cite_lead(dialogue)
-    await command(dialogue, "borrar_mis_datos")
-    await press(dialogue, cb.encode("del", "n"))
+    confirm = await command(dialogue, "borrar_mis_datos")
+    await press(dialogue, button(confirm, "del:n").data)
     assert (await leads(db))[0].phone == "+51987654321"
 
 

@@ -42,7 +42,7 @@ from bot import metrics, texts
 from bot.adapters.ordering import PerChatUpdateProcessor
 from bot.adapters.telegram_http import BotRequest
 from bot.app import Services, follow_knowledge_reloads, housekeeping, install_reload_signal
-from bot.dialogue.model import Event, Outcome, Reply, UserRef
+from bot.dialogue.model import Event, Outcome, Reply, StaffEdit, UserRef
 from bot.memory import freeze_long_lived
 
 log = logging.getLogger(__name__)
@@ -255,21 +255,41 @@ class TelegramAdapter:
         for notice in outcome.staff:
             if staff_chat is not None:
                 try:
-                    await self._send(bot, staff_chat, notice)
+                    sent = await self._send(bot, staff_chat, notice)
+                    if sent is not None and notice.lead_id is not None:
+                        edit = await self.services.dialogue.staff_message_sent(
+                            notice.lead_id, staff_chat, sent.message_id
+                        )
+                        if edit is not None:
+                            await self._edit(bot, edit)
                 except TelegramError as exc:
                     log.warning("staff notification failed: %s", type(exc).__name__)
+        for edit in outcome.staff_edits:
+            await self._edit(bot, edit)
 
-    async def _send(self, bot, chat_id: int, reply: Reply) -> None:  # type: ignore[no-untyped-def]
+    async def _edit(self, bot, edit: StaffEdit) -> None:  # type: ignore[no-untyped-def]
+        """Rewrite a staff-chat message (erasure); a message deleted by staff is no loss."""
+        try:
+            await bot.edit_message_text(
+                edit.text, chat_id=edit.chat_id, message_id=edit.message_id, reply_markup=None
+            )
+        except TelegramError as exc:
+            log.warning("staff message edit failed: %s", type(exc).__name__)
+
+    async def _send(self, bot, chat_id: int, reply: Reply) -> Message | None:  # type: ignore[no-untyped-def]
+        """Send `reply`, split as Telegram needs; returns the last message sent."""
         chunks = split_message(reply.text)
+        sent: Message | None = None
         for index, chunk in enumerate(chunks):
             last = index == len(chunks) - 1
             try:
-                await bot.send_message(
+                sent = await bot.send_message(
                     chat_id, chunk, reply_markup=_markup(reply) if last else None
                 )
             except Forbidden:
                 await self.services.dialogue.set_blocked(chat_id, True)
-                return
+                return None
+        return sent
 
 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

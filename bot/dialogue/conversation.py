@@ -15,6 +15,7 @@ import contextlib
 import datetime as dt
 import json
 import logging
+import secrets
 from collections.abc import Callable
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -24,18 +25,23 @@ from bot.answers.result import AskResult
 from bot.core import Core
 from bot.dialogue import announce, keyboards, lead_capture, staff
 from bot.dialogue import callbacks as cb
-from bot.dialogue.model import Button, Event, Outcome, Reply
+from bot.dialogue.model import Button, Event, Outcome, Reply, StaffEdit
 from bot.dialogue.turn import CITE_REGION, Turn
 from bot.matching.matcher import Extraction
 from bot.storage.app_state import request_knowledge_reload
 from bot.storage.db import Database
-from bot.storage.leads import forget_user, leads_of_user
+from bot.storage.erasure import erase_person
+from bot.storage.leads import leads_of_user, remember_staff_message
 from bot.storage.models import utcnow
-from bot.storage.questions import count_questions
+from bot.storage.questions import count_questions, recent_questions
 from bot.storage.turns import Changes, TurnStore, claim, create_users, write
 from bot.storage.users import set_blocked
 
 log = logging.getLogger(__name__)
+
+CONFIRM_DELETE = "confirm_delete"  # /borrar_mis_datos asked; the button must carry its token
+CONFIRM_DELETE_VALID = dt.timedelta(minutes=15)
+QUESTIONS_SHOWN = 10
 
 
 class AlreadyHandled(Exception):
@@ -95,6 +101,7 @@ class Dialogue:
             is_admin=event.user.id in self.admin_ids,
             changes=changes,
             open_transaction=open_transaction,
+            names=tuple(n for n in (event.user.first_name,) if n),
         )
         try:
             await self._dispatch(turn, event)
@@ -109,6 +116,23 @@ class Dialogue:
         elif not await self.store.store(changes):
             return Outcome()  # delivered twice: the first delivery already acted
         return turn.outcome
+
+    async def staff_message_sent(
+        self, lead_id: int, chat_id: int, message_id: int
+    ) -> StaffEdit | None:
+        """A lead card reached the staff chat: remember it for erasure.
+
+        Returns the edit to make at once when the person erased their data
+        while the card was on its way.
+        """
+        async with self.db.session() as session:
+            lead = await remember_staff_message(session, lead_id, chat_id, message_id)
+            await session.commit()
+        if lead is None or not lead.anonymized:
+            return None
+        return StaffEdit(
+            chat_id, message_id, texts.STAFF_LEAD_ERASED.format(reference=lead.reference)
+        )
 
     async def set_blocked(self, user_id: int, blocked: bool) -> None:
         """The user blocked (or unblocked) the bot on the platform."""
@@ -155,15 +179,11 @@ class Dialogue:
         elif name == "mis_datos":
             await self._my_data(turn)
         elif name == "borrar_mis_datos":
-            turn.say(
-                Reply(
-                    texts.DELETE_CONFIRM,
-                    buttons=[
-                        [Button(texts.BUTTON_DELETE, cb.encode("del", "y"))],
-                        [Button(texts.BUTTON_KEEP, cb.encode("del", "n"))],
-                    ],
-                )
-            )
+            if turn.changes.create_user:  # nothing stored: nothing to confirm, nothing to store
+                turn.forget()
+                turn.say(Reply(texts.DELETED_NOTHING))
+            else:
+                self._ask_delete(turn)
         elif name in staff.COMMANDS:
             if not turn.is_admin:
                 turn.say(Reply(texts.STAFF_ONLY))
@@ -254,8 +274,10 @@ class Dialogue:
                 await staff.status_button(turn, data)
             else:
                 await announce.on_button(turn, data)
+        elif action == "del" and data.arg(0) == "ask":
+            self._ask_delete(turn)
         elif action == "del" and data.arg(0) in {"y", "n"}:
-            await self._delete_my_data(turn, data.arg(0) == "y")
+            await self._delete_my_data(turn, data.arg(0) == "y", data.arg(1))
         elif not await lead_capture.on_button(turn, data):
             turn.reset()
             turn.say(keyboards.menu(texts.STALE_BUTTON))
@@ -310,7 +332,9 @@ class Dialogue:
             if profile:
                 turn.update_user(**profile)
         if result.kind in {"fallback", "suggestions"}:
-            turn.data = {"question": text[:300]}  # the topic if they ask for an advisor
+            turn.data = {
+                "question": turn.redact(text)[:300]
+            }  # the topic if they ask for an advisor
         self._show(turn, result)
 
     def _show(self, turn: Turn, result: AskResult) -> None:
@@ -348,6 +372,10 @@ class Dialogue:
         turn.say(Reply(texts.UNSUBSCRIBED))
 
     async def _my_data(self, turn: Turn) -> None:
+        if turn.changes.create_user:  # no row: never wrote, or erased their data
+            turn.forget()  # asking what is stored must not store anything
+            turn.say(Reply(texts.MY_DATA_NONE))
+            return
         user = turn.user
         session = await turn.transaction()
         kb = turn.core.kb
@@ -363,8 +391,20 @@ class Dialogue:
                 sector=kb.sectors[user.sector].name if user.sector in kb.sectors else "—"
             ),
             texts.MY_DATA_NEWS.format(news="sí" if user.subscribed else "no"),
-            texts.MY_DATA_QUESTIONS.format(count=await count_questions(session, user.id)),
         ]
+        count = await count_questions(session, user.id)
+        if count:
+            shown = await recent_questions(session, user.id, QUESTIONS_SHOWN)
+            lines.append(texts.MY_DATA_QUESTIONS_SHOWN.format(shown=len(shown), count=count))
+            lines += [
+                texts.MY_DATA_QUESTION.format(
+                    date=q.created_at.strftime("%d/%m/%Y"), text=q.question or "—"
+                )
+                for q in shown
+            ]
+            lines.append(texts.MY_DATA_QUESTIONS_NOTE)
+        else:
+            lines.append(texts.MY_DATA_QUESTIONS.format(count=0))
         leads = await leads_of_user(session, user.id)
         if leads:
             lines.append(texts.MY_DATA_LEADS)
@@ -380,13 +420,54 @@ class Dialogue:
                 for lead in leads
             ]
         lines.append(texts.MY_DATA_FOOTER)
-        turn.say(Reply("\n".join(lines)))
+        button = Button(texts.BUTTON_DELETE_MY_DATA, cb.encode("del", "ask"))
+        turn.say(Reply("\n".join(lines), buttons=[[button]]))
 
-    async def _delete_my_data(self, turn: Turn, confirmed: bool) -> None:
-        turn.reset()
+    def _ask_delete(self, turn: Turn, text: str = texts.DELETE_CONFIRM) -> None:
+        """Ask for confirmation with a one-time token: an old button cannot delete."""
+        token = secrets.token_hex(4)
+        turn.state = CONFIRM_DELETE
+        turn.data = {"token": token, "asked_at": utcnow().isoformat()}
+        turn.say(
+            Reply(
+                text,
+                buttons=[
+                    [Button(texts.BUTTON_DELETE, cb.encode("del", "y", token))],
+                    [Button(texts.BUTTON_KEEP, cb.encode("del", "n", token))],
+                ],
+            )
+        )
+
+    def _confirmation_is_current(self, turn: Turn, token: str) -> bool:
+        if turn.state != CONFIRM_DELETE or not token or turn.data.get("token") != token:
+            return False
+        try:
+            asked = dt.datetime.fromisoformat(str(turn.data.get("asked_at")))
+        except ValueError:
+            return False
+        return utcnow() - asked <= CONFIRM_DELETE_VALID
+
+    async def _delete_my_data(self, turn: Turn, confirmed: bool, token: str) -> None:
         if not confirmed:
+            turn.reset()
             turn.say(Reply(texts.DELETE_KEPT))
             return
-        await forget_user(await turn.transaction(), turn.user.id)
+        if not self._confirmation_is_current(turn, token):
+            self._ask_delete(turn, texts.DELETE_STALE + "\n\n" + texts.DELETE_CONFIRM)
+            return
+        turn.reset()
+        if turn.changes.create_user:  # nothing was ever stored (or it was already erased)
+            turn.forget()
+            turn.say(Reply(texts.DELETED_NOTHING, remove_keyboard=True))
+            return
+        erased = await erase_person(await turn.transaction(), turn.user.id, texts.ERASED_TOPIC)
         turn.forget()
+        turn.outcome.staff_edits += [
+            StaffEdit(
+                shown.chat_id,
+                shown.message_id,
+                texts.STAFF_LEAD_ERASED.format(reference=shown.reference),
+            )
+            for shown in erased.staff_messages
+        ]
         turn.say(Reply(texts.DELETED, remove_keyboard=True))

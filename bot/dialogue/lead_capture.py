@@ -257,5 +257,6 @@ async def _store(turn: Turn) -> None:
                     source=draft.source or "—",
                 ),
                 buttons=keyboards.lead_status_buttons(stored.id or 0),
+                lead_id=stored.id,
             )
         )

@@ -55,11 +55,22 @@ class Reply:
     document: Document | None = None
     photo: str | None = None  # a platform file id: the text becomes the photo's caption
     notice: str = ""  # short toast for a pressed button (Telegram's answerCallbackQuery)
+    lead_id: int | None = None  # a staff notice showing this lead: remembered for erasure
+
+
+@dataclass(frozen=True)
+class StaffEdit:
+    """Rewrite a message already in the staff chat (its buttons are removed)."""
+
+    chat_id: int
+    message_id: int
+    text: str
 
 
 @dataclass
 class Outcome:
-    """Everything one event produced: replies to the user and notices to staff."""
+    """Everything one event produced: replies to the user, notices and edits for staff."""
 
     replies: list[Reply] = field(default_factory=list)
     staff: list[Reply] = field(default_factory=list)
+    staff_edits: list[StaffEdit] = field(default_factory=list)

@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core import Core
 from bot.dialogue.model import Outcome, Reply
+from bot.privacy.redaction import redact
 from bot.storage.turns import IDLE, Changes, Profile
 
 CITE_REGION = "cite_region"  # waiting for a typed region in the CITE flow
@@ -34,6 +35,7 @@ class Turn:
     is_admin: bool
     changes: Changes
     open_transaction: Callable[[], Awaitable[AsyncSession]]
+    names: tuple[str, ...] = ()  # the sender's names on the platform: kept out of free text
     outcome: Outcome = field(default_factory=Outcome)
     session: AsyncSession | None = None  # set once a flow asked for a transaction
 
@@ -56,10 +58,14 @@ class Turn:
             setattr(self.user, name, value)
         self.changes.user_fields.update(fields)
 
+    def redact(self, text: str) -> str:
+        """Free text about to be stored, without phones, documents, e-mails or names."""
+        return redact(text, self.names)
+
     def log_question(
         self, question: str, kind: str, entry_id: str | None, score: float | None
     ) -> None:
-        self.changes.log_question(question, kind, entry_id, score)
+        self.changes.log_question(self.redact(question), kind, entry_id, score)
 
     def add_feedback(self, entry_id: str, useful: bool) -> None:
         self.changes.add_feedback(entry_id, useful)

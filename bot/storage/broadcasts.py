@@ -434,4 +434,4 @@ async def deliveries_with_status(
     )
     if limit is not None:
         query = query.limit(limit)
-    return [int(u) for u in (await session.exec(query)).all()]
+    return [int(u) for u in (await session.exec(query)).all() if u is not None]  # None: erased

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -16,11 +16,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.storage.models import (
     LEAD_STATUSES,
     OPEN_STATUSES,
-    Conversation,
-    Feedback,
     Lead,
-    QuestionLog,
-    User,
+    StaffMessage,
     utcnow,
 )
 
@@ -172,27 +169,16 @@ async def stream_lead_rows(
         last_id = rows[-1][0]
 
 
-async def forget_user(session: AsyncSession, user_id: int) -> int:
-    """Delete a person's data; their leads stay, anonymised, so counts survive.
+async def remember_staff_message(
+    session: AsyncSession, lead_id: int, chat_id: int, message_id: int
+) -> Lead | None:
+    """Record that a staff-chat message shows this lead, so erasure can rewrite it.
 
-    Returns how many leads were anonymised.
+    Nothing is recorded when the lead was anonymised meanwhile (the person
+    erased their data between the lead's commit and the card's delivery): the
+    caller sees `anonymized` and rewrites the card at once instead.
     """
-    result = await session.exec(  # type: ignore[call-overload]
-        update(Lead)
-        .where(col(Lead.user_id) == user_id)
-        .values(
-            user_id=None,
-            contact_name=None,
-            phone=None,
-            business_name=None,
-            ruc=None,
-            notes=None,
-            anonymized=True,
-            updated_at=utcnow(),
-        )
-    )
-    for table in (QuestionLog, Feedback):
-        await session.exec(delete(table).where(col(table.user_id) == user_id))  # type: ignore[call-overload]
-    await session.exec(delete(Conversation).where(col(Conversation.user_id) == user_id))  # type: ignore[call-overload]
-    await session.exec(delete(User).where(col(User.id) == user_id))  # type: ignore[call-overload]
-    return int(result.rowcount or 0)
+    lead = await session.get(Lead, lead_id)
+    if lead is not None and not lead.anonymized:
+        session.add(StaffMessage(lead_id=lead_id, chat_id=chat_id, message_id=message_id))
+    return lead

@@ -165,11 +165,27 @@ class Delivery(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="campaigns.id", index=True)
-    user_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    # NULL once the recipient erased their data: the campaign's counts survive them.
+    user_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     status: str = Field(default="pending", max_length=16, index=True)
     reason: str | None = Field(default=None, max_length=200)
     attempts: int = 0
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class StaffMessage(SQLModel, table=True):
+    """A message in the staff chat that shows a lead's personal data.
+
+    Kept so that erasing the person's data also rewrites what staff were shown.
+    """
+
+    __tablename__ = "staff_messages"
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="leads.id", index=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    message_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
 class AppState(SQLModel, table=True):

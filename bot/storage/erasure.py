@@ -1,0 +1,136 @@
+"""Where a person's data is erased, in every table (Ley 29733's right to cancellation).
+
+One function per request, run in the caller's transaction, so either all of
+it happens or none of it does:
+
+- users, conversations, question_log, feedback: the person's rows are deleted.
+- leads: kept for the counts staff report on, with nothing personal left:
+  no user id, name, phone, business, RUC or notes, and a topic that was the
+  person's own words (a question) is replaced by a neutral label.
+- staff_messages: the staff-chat messages that showed those leads are returned
+  for the adapter to rewrite, and their rows deleted.
+- deliveries: not yet sent are deleted (no announcement reaches someone who
+  left); already sent lose the user id, so a campaign's report does not change.
+- processed_updates, campaigns, app_state hold nothing about the person.
+
+tests/test_erasure.py walks every table and text column by reflection after
+an erasure, so a table added later without a rule here fails that test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import case, delete, select, update
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.storage.models import (
+    Conversation,
+    Delivery,
+    Feedback,
+    Lead,
+    QuestionLog,
+    StaffMessage,
+    User,
+    utcnow,
+)
+
+UNSENT = ("pending", "sending")
+
+
+@dataclass(frozen=True)
+class ShownToStaff:
+    """A staff-chat message to rewrite: it showed the lead `reference`."""
+
+    chat_id: int
+    message_id: int
+    reference: str
+
+
+@dataclass
+class Erasure:
+    """What one erasure removed, for the confirmation and the staff-chat edits."""
+
+    leads: int = 0
+    questions: int = 0
+    staff_messages: list[ShownToStaff] = field(default_factory=list)
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.leads or self.questions or self.staff_messages)
+
+
+async def anonymise_leads(session: AsyncSession, lead_ids: list[int], erased_topic: str) -> None:
+    """Leave only what staff count: topic kind, CITE, sector, region, status and dates."""
+    if not lead_ids:
+        return
+    is_question = col(Lead.topic_kind) == "question"
+    await session.exec(  # type: ignore[call-overload]
+        update(Lead)
+        .where(col(Lead.id).in_(lead_ids))
+        .values(
+            user_id=None,
+            contact_name=None,
+            phone=None,
+            business_name=None,
+            ruc=None,
+            notes=None,
+            # An entry or CITE id is the bot's, not the person's; a question is their words.
+            topic=case((is_question, erased_topic), else_=col(Lead.topic)),
+            topic_label=case((is_question, erased_topic), else_=col(Lead.topic_label)),
+            anonymized=True,
+            updated_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def erase_person(session: AsyncSession, user_id: int, erased_topic: str) -> Erasure:
+    """Remove or anonymise every row that holds this person's data."""
+    leads = (
+        await session.exec(  # type: ignore[call-overload]
+            select(Lead.id, Lead.reference).where(col(Lead.user_id) == user_id)
+        )
+    ).all()
+    lead_ids = [int(lead_id) for lead_id, _ in leads]
+    references = {int(lead_id): reference for lead_id, reference in leads}
+    result = Erasure(leads=len(lead_ids))
+    if lead_ids:
+        shown = (
+            await session.exec(  # type: ignore[call-overload]
+                select(StaffMessage.lead_id, StaffMessage.chat_id, StaffMessage.message_id)
+                .where(col(StaffMessage.lead_id).in_(lead_ids))
+                .order_by(col(StaffMessage.id))
+            )
+        ).all()
+        result.staff_messages = [
+            ShownToStaff(int(chat), int(message), references[int(lead)])
+            for lead, chat, message in shown
+        ]
+        await session.exec(  # type: ignore[call-overload]
+            delete(StaffMessage).where(col(StaffMessage.lead_id).in_(lead_ids))
+        )
+        await anonymise_leads(session, lead_ids, erased_topic)
+
+    questions = await session.exec(  # type: ignore[call-overload]
+        delete(QuestionLog).where(col(QuestionLog.user_id) == user_id)
+    )
+    result.questions = int(questions.rowcount or 0)
+    mine = col(Delivery.user_id) == user_id
+    await session.exec(  # type: ignore[call-overload]
+        delete(Delivery).where(mine, col(Delivery.status).in_(UNSENT))
+    )
+    await session.exec(  # type: ignore[call-overload]
+        update(Delivery)
+        .where(mine)
+        .values(user_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    for table, column in (
+        (Feedback, Feedback.user_id),
+        (Conversation, Conversation.user_id),
+        (User, User.id),
+    ):
+        await session.exec(delete(table).where(col(column) == user_id))  # type: ignore[call-overload]
+    return result
