@@ -22,6 +22,7 @@ from bot.memory import refreeze_after_reload
 from bot.storage.app_state import knowledge_reload_requested_at
 from bot.storage.db import Database, ensure_schema
 from bot.storage.models import utcnow
+from bot.storage.retention import apply_retention
 from bot.storage.users import forget_old_updates
 
 log = logging.getLogger(__name__)
@@ -107,12 +108,25 @@ async def follow_knowledge_reloads(
 
 
 async def housekeeping(services: Services, stop: asyncio.Event, interval: float = 3600.0) -> None:
-    """Forget processed update ids older than Telegram's redelivery window."""
+    """Forget processed update ids older than Telegram's redelivery window, and apply the
+    retention period (once a day, by whichever replica claims it first)."""
 
     async def step() -> None:
         async with services.db.session() as session:
             await forget_old_updates(session)
             await session.commit()
+        async with services.db.session() as session:
+            applied = await apply_retention(session, services.settings.retention_months)
+            await session.commit()
+        if applied is not None:
+            log.info(
+                "retention before %s: %d questions, %d opinions, %d conversations, %d deliveries",
+                applied.cutoff.date(),
+                applied.questions,
+                applied.feedback,
+                applied.conversations,
+                applied.deliveries,
+            )
 
     await _every(interval, stop, step, "housekeeping")
 

@@ -36,6 +36,7 @@ EXPECTED: dict[str, str] = {
     "BROADCAST_RATE": "mensajes por segundo: un número mayor que 0 y como máximo 30",
     "QUIET_HOURS": "un rango HH:MM-HH:MM en hora de Lima (p. ej. 21:00-08:00) o vacío",
     "LOG_LEVEL": "DEBUG, INFO, WARNING o ERROR",
+    "RETENTION_MONTHS": "un número entero de meses entre 1 y 120 (p. ej. 12)",
 }
 
 
@@ -65,6 +66,9 @@ class Settings(BaseSettings):
         dt.time(8, 0),
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Questions and conversation logs older than this are unlinked from the person
+    # and stripped of their text (storage/retention.py).
+    retention_months: int = Field(default=12, ge=1, le=120)
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod

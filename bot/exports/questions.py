@@ -30,7 +30,7 @@ async def _grouped(db: Database) -> list[list[Any]]:
     async with db.session() as session:
         query = (
             select(QuestionLog)
-            .where(col(QuestionLog.kind).in_(tuple(KIND_LABEL)))
+            .where(col(QuestionLog.kind).in_(tuple(KIND_LABEL)), col(QuestionLog.question) != "")
             .order_by(col(QuestionLog.id))
         )
         for row in (await session.exec(query)).all():
