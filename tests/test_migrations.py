@@ -58,3 +58,27 @@ def test_sqlite_folder_is_created_when_missing(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'new' / 'folder' / 'bot.sqlite3'}"
     upgrade(url)
     assert (tmp_path / "new" / "folder" / "bot.sqlite3").exists()
+
+
+async def test_upgrading_redacts_questions_stored_before_write_time_redaction(
+    empty_url: str,
+) -> None:
+    from sqlalchemy import text
+
+    await upgrade_async(empty_url, "0004")
+    engine = create_engine(empty_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO question_log (user_id, question, kind, created_at) "
+                    "VALUES (7, 'llamenme al 912345678, ruc 20131369477', 'fallback', "
+                    "CURRENT_TIMESTAMP)"
+                )
+            )
+        await upgrade_async(empty_url)
+        async with engine.connect() as conn:
+            stored = (await conn.execute(text("SELECT question FROM question_log"))).scalar_one()
+    finally:
+        await engine.dispose()
+    assert stored == "llamenme al [teléfono], ruc [RUC]"

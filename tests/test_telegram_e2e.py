@@ -343,12 +343,42 @@ async def test_non_admin_is_refused_staff_commands(emulator: BotApiEmulator, bot
 async def test_delete_my_data(emulator: BotApiEmulator, bot: Services) -> None:
     await _capture(emulator)
     [confirm] = await ask(emulator, "/borrar_mis_datos")
-    [done] = await press(emulator, confirm, "del:y")
+    [done] = await press(emulator, confirm, data_of(confirm, "del:y"))
     assert "borré sus datos" in done["plain_text"]
     async with bot.db.session() as session:
         [lead] = (await session.exec(select(Lead))).all()
         assert await session.get(User, ANA) is None
     assert (lead.phone, lead.anonymized) == (None, True)
+
+
+async def test_erasure_rewrites_the_lead_card_in_the_staff_chat(
+    emulator: BotApiEmulator, bot: Services
+) -> None:
+    await _capture(emulator)
+    [card] = await emulator.wait_for_messages(STAFF_CHAT, 1)
+    assert "987" in card["plain_text"] and buttons(card)
+    [confirm] = await ask(emulator, "/borrar_mis_datos")
+    await press(emulator, confirm, data_of(confirm, "del:y"))
+    await emulator.wait_for_call("editMessageText")
+    now = emulator.message(STAFF_CHAT, card["message_id"])
+    assert now is not None
+    assert "datos eliminados a pedido del titular" in now["plain_text"]
+    assert "987" not in now["plain_text"] and "20131369477" not in now["plain_text"]
+    assert not buttons(now)  # no status buttons left on a card without data
+
+
+async def test_an_old_delete_button_asks_again_over_telegram(
+    emulator: BotApiEmulator, bot: Services
+) -> None:
+    await ask(emulator, "que es un cite")
+    [first] = await ask(emulator, "/borrar_mis_datos")
+    await press(emulator, first, data_of(first, "del:y"))
+    await _capture(emulator)
+    [again] = await press(emulator, first, data_of(first, "del:y"))
+    assert "ya no está vigente" in again["plain_text"] and data_of(again, "del:y")
+    async with bot.db.session() as session:
+        [lead] = (await session.exec(select(Lead))).all()
+    assert lead.phone == "+51987654321"
 
 
 # --- announcements ------------------------------------------------------------------------
