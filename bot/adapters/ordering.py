@@ -31,18 +31,29 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 return update.effective_user.id
         return 0
 
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Wait for this chat's turn first, and only then for one of the shared slots.
+
+        python-telegram-bot takes a slot before calling do_process_update; waiting
+        for the chat's lock inside it let one busy chat (a group flooding /start,
+        400 messages from one person) hold every slot while its updates queued
+        behind each other, and delayed everyone else by seconds. Here a chat's
+        backlog waits outside the slots, holding at most one of them.
+        """
         key = self._key(update)
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
             async with lock:
-                await coroutine
+                await super().process_update(update, coroutine)
         finally:
             self._waiting[key] -= 1
             if self._waiting[key] == 0:  # forget idle chats: memory stays flat
                 del self._waiting[key]
                 del self._locks[key]
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        await coroutine
 
     async def initialize(self) -> None:
         """Nothing to set up."""
