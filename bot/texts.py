@@ -282,6 +282,10 @@ ANNOUNCE_PICK_REGION = "¿A qué región va el anuncio?"
 ANNOUNCE_PICK_SECTOR = "¿A qué rubro va el anuncio?"
 ANNOUNCE_CREATED = "Campaña {id} creada para {total} personas. Le mostraré el avance aquí."
 ANNOUNCE_NOBODY = "No hay suscriptores en ese segmento: no se creó ninguna campaña."
+ANNOUNCE_ALREADY = (
+    "Ese anuncio ya se está enviando como campaña {id} ({total} personas): no creé otra, "
+    "así nadie lo recibe dos veces."
+)
 ANNOUNCE_CANCELLED = "Anuncio descartado: no se envió nada."
 ANNOUNCE_STATUS = "Campaña {id}: {status}."
 ANNOUNCE_CANNOT = "No se puede cambiar la campaña {id} en su estado actual."

@@ -227,3 +227,47 @@ async def test_a_reload_on_one_replica_reaches_the_other(replicas, tmp_path: Pat
             (await client.get(r.base + "/healthz")).json()["knowledge_digest"] for r in (a, b)
         }
     assert len(digests) == 1
+
+
+async def test_a_double_tap_on_send_reaching_both_replicas_creates_one_campaign(
+    replicas, database: str
+) -> None:
+    from sqlalchemy import text
+
+    from bot.storage.db import create_engine
+
+    emu, a, b = replicas
+    subscribers = [7201, 7202, 7203]
+    for user in subscribers:
+        emu.mark()
+        await deliver(emu, a, emu.send_text(user, "/novedades"))
+        await emu.wait_for_messages(user, 1, timeout=15)
+    rounds = 5
+    for round_ in range(rounds):
+        emu.mark()
+        await deliver(emu, a, emu.send_text(STAFF, "/anunciar"))
+        await emu.wait_for_messages(STAFF, 1, timeout=15)
+        emu.mark()
+        await deliver(emu, b, emu.send_text(STAFF, f"Feria número {round_}"))
+        _, control = await emu.wait_for_messages(STAFF, 2, timeout=15)
+        emu.mark()
+        taps = [emu.press_button(STAFF, "ann:go", control["message_id"]) for _ in range(2)]
+        await asyncio.gather(deliver(emu, a, taps[0]), deliver(emu, b, taps[1]))
+        replies = await emu.wait_for_messages(STAFF, 2, timeout=15)
+        assert sum("no creé otra" in (r["plain_text"] or "") for r in replies) == 1, replies
+    engine = create_engine(database)
+    try:
+        async with engine.connect() as conn:
+            campaigns = (await conn.execute(text("SELECT count(*) FROM campaigns"))).scalar_one()
+    finally:
+        await engine.dispose()
+    assert campaigns == rounds
+    for _ in range(300):
+        if all(len(emu.sent(u)) >= 1 + rounds for u in subscribers):
+            break
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(1.0)
+    for user in subscribers:
+        for round_ in range(rounds):
+            copies = [m for m in emu.sent(user) if f"Feria número {round_}" in m["plain_text"]]
+            assert len(copies) == 1, (user, round_, len(copies))

@@ -8,6 +8,8 @@ broadcast runner (any replica) sends it and edits one progress message.
 
 from __future__ import annotations
 
+import secrets
+
 from bot import texts
 from bot.broadcast import texts as broadcast_texts
 from bot.dialogue import callbacks as cb
@@ -17,7 +19,7 @@ from bot.storage.broadcasts import (
     CampaignNotFound,
     TransitionRefused,
     count_segment,
-    create_campaign,
+    create_campaign_once,
     set_status,
 )
 
@@ -47,7 +49,13 @@ async def on_message(turn: Turn, event: Event) -> bool:
         return True
     turn.state = PREVIEW
     turn.data = {
-        "ann": {"text": text, "photo": event.photo or None, "region": None, "sector": None}
+        "ann": {
+            "text": text,
+            "photo": event.photo or None,
+            "region": None,
+            "sector": None,
+            "key": secrets.token_hex(8),  # one campaign per preview, whichever replica
+        }
     }
     await _preview(turn)
     return True
@@ -130,8 +138,9 @@ async def on_button(turn: Turn, data: cb.Callback) -> None:
         await _preview(turn, with_message=False)
     elif choice == "go":
         turn.reset()
-        campaign = await create_campaign(
+        campaign, created = await create_campaign_once(
             await turn.transaction(),
+            ann.get("key") or secrets.token_hex(8),
             ann["text"],
             photo=ann["photo"],
             region=ann["region"],
@@ -139,6 +148,9 @@ async def on_button(turn: Turn, data: cb.Callback) -> None:
             created_by=turn.user.id,
             progress_chat_id=turn.user.id,
         )
+        if not created:  # the same preview confirmed twice (a double tap, two replicas)
+            turn.say(Reply(texts.ANNOUNCE_ALREADY.format(id=campaign.id, total=campaign.total)))
+            return
         if not campaign.total:
             turn.say(Reply(texts.ANNOUNCE_NOBODY))
             return

@@ -23,6 +23,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
+from bot.storage.dialect import insert_for
 from bot.storage.models import DELIVERY_STATUSES, Campaign, Delivery, User, utcnow
 from bot.storage.users import set_blocked
 
@@ -99,22 +100,63 @@ async def create_campaign(
     The campaign, its deliveries and its total are written in one transaction
     (INSERT … SELECT), so a campaign never exists with half its recipients.
     """
-    campaign = Campaign(
-        text=text,
+    campaign, _ = await create_campaign_once(
+        session,
+        None,
+        text,
         photo=photo,
-        region=region or None,
-        sector=sector or None,
+        region=region,
+        sector=sector,
         created_by=created_by,
         progress_chat_id=progress_chat_id,
-        status="running",
-        created_at=utcnow(),
     )
-    session.add(campaign)
-    await session.flush()
-    assert campaign.id is not None
+    return campaign
+
+
+async def create_campaign_once(
+    session: AsyncSession,
+    preview_key: str | None,
+    text: str,
+    *,
+    photo: str | None = None,
+    region: str | None = None,
+    sector: str | None = None,
+    created_by: int | None = None,
+    progress_chat_id: int | None = None,
+) -> tuple[Campaign, bool]:
+    """`create_campaign`, at most once per preview: returns (campaign, created).
+
+    Two taps on "Enviar" may reach two replicas at the same moment. The unique
+    preview key makes the database choose: the second INSERT waits for the
+    first transaction, then does nothing, and the existing campaign is returned.
+    """
+    table = Campaign.__table__  # type: ignore[attr-defined]
     now = utcnow()
+    row = {
+        "text": text,
+        "photo": photo,
+        "region": region or None,
+        "sector": sector or None,
+        "created_by": created_by,
+        "progress_chat_id": progress_chat_id,
+        "status": "running",
+        "preview_key": preview_key,
+        "total": 0,
+        "created_at": now,
+    }
+    conn = await session.connection()
+    statement = insert_for(conn.dialect.name, table).values(row)
+    if preview_key is not None:
+        statement = statement.on_conflict_do_nothing(index_elements=["preview_key"])
+    new_id = (await session.exec(statement.returning(table.c.id))).scalar()  # type: ignore[call-overload]
+    if new_id is None:
+        existing = (
+            await session.exec(select(Campaign).where(Campaign.preview_key == preview_key))
+        ).one()
+        await session.commit()
+        return existing, False
     recipients = _segment(region, sector).add_columns(
-        literal(campaign.id), literal("pending"), literal(0), literal(now, Delivery.updated_at.type)
+        literal(new_id), literal("pending"), literal(0), literal(now, Delivery.updated_at.type)
     )
     await session.exec(
         insert(Delivery).from_select(  # type: ignore[call-overload]
@@ -122,12 +164,15 @@ async def create_campaign(
         )
     )
     total = await session.exec(
-        select(func.count()).where(Delivery.campaign_id == campaign.id)  # type: ignore[arg-type]
+        select(func.count()).where(Delivery.campaign_id == new_id)  # type: ignore[arg-type]
     )
-    campaign.total = int(total.one())
-    session.add(campaign)
+    await session.exec(  # type: ignore[call-overload]
+        update(Campaign).where(col(Campaign.id) == new_id).values(total=int(total.one()))
+    )
+    campaign = await session.get(Campaign, new_id, populate_existing=True)
+    assert campaign is not None
     await session.commit()
-    return campaign
+    return campaign, True
 
 
 async def get_campaign(session: AsyncSession, campaign_id: int) -> Campaign | None:

@@ -147,6 +147,9 @@ class Campaign(SQLModel, table=True):
     region: str | None = Field(default=None, max_length=64)
     sector: str | None = Field(default=None, max_length=64)
     status: str = Field(default="running", max_length=16, index=True)
+    # The preview it was confirmed from: a second tap on "Enviar", on any replica, finds
+    # this campaign instead of creating another.
+    preview_key: str | None = Field(default=None, max_length=32, unique=True)
     created_by: int | None = Field(default=None, sa_column=Column(BigInteger))
     progress_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger))
     progress_message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
@@ -186,6 +189,30 @@ class StaffMessage(SQLModel, table=True):
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     message_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class StaffNotice(SQLModel, table=True):
+    """A message for the staff chat, written in the same transaction as what it announces.
+
+    The transactional outbox: a worker on any replica sends it, retrying until
+    Telegram accepts it, so a lead is never stored without staff hearing of it.
+    Once sent, its text is cleared: the staff chat holds it, and erasure edits it there.
+    """
+
+    __tablename__ = "staff_notices"
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int | None = Field(default=None, foreign_key="leads.id", index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    buttons: str = Field(default="[]", sa_column=Column(Text, nullable=False))  # JSON rows
+    status: str = Field(default="pending", max_length=16, index=True)  # pending | sent
+    attempts: int = 0
+    next_attempt_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_until: dt.datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
+    sent_at: dt.datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
 class AppState(SQLModel, table=True):
