@@ -41,8 +41,17 @@ def test_formula_like_text_is_made_literal(dangerous: str) -> None:
     assert safe_text(dangerous) == "'" + dangerous
 
 
-def test_ordinary_text_is_unchanged() -> None:
-    assert safe_text("Curtiembre Misti") == "Curtiembre Misti"
+@pytest.mark.parametrize(
+    "dangerous",
+    [" =1+1", "\n=1+1", "\r\n+1", "\u3000@SUM(A1)", "\u200b-3", "＝1+1", "＋1", "－3", "＠SUM(A1)"],
+)
+def test_formula_behind_spaces_or_in_full_width_signs_is_made_literal(dangerous: str) -> None:
+    assert safe_text(dangerous) == "'" + dangerous
+
+
+@pytest.mark.parametrize("ordinary", ["Curtiembre Misti", " Curtiembre", "Año 2024", "(01) 456"])
+def test_ordinary_text_is_unchanged(ordinary: str) -> None:
+    assert safe_text(ordinary) == ordinary
 
 
 async def test_csv_has_bom_header_and_one_lead_per_row(db: Database, core: Core) -> None:
@@ -73,6 +82,26 @@ async def test_xlsx_has_styled_frozen_filtered_header_and_real_dates(
     assert sheet.column_dimensions["J"].width >= 30
 
 
+async def test_csv_neutralises_a_formula_hidden_behind_a_space_or_a_full_width_sign(
+    db: Database, core: Core
+) -> None:
+    await add_lead(db, 1, business_name=' =HYPERLINK("http://x")', contact_name="＝1+1")
+    out = io.StringIO()
+    await export_leads_csv(db, out, LeadFilter(), core.kb)
+    row = list(csv.reader(io.StringIO(out.getvalue().lstrip("\ufeff"))))[1]
+    assert (row[3], row[5]) == ("'＝1+1", '\' =HYPERLINK("http://x")')
+
+
+async def test_xlsx_export_survives_a_control_character_in_a_business_name(
+    db: Database, core: Core, tmp_path: Path
+) -> None:
+    await add_lead(db, 1, business_name="Curtiembre\x07 Misti", contact_name="Ana\x1b")
+    path = tmp_path / "leads.xlsx"
+    assert await export_leads_xlsx(db, path, LeadFilter(), core.kb) == 1
+    row = next(load_workbook(path).active.iter_rows(min_row=2, values_only=True))
+    assert (row[3], row[5]) == ("Ana", "Curtiembre Misti")
+
+
 async def test_filters_select_leads(db: Database) -> None:
     await add_lead(db, 1)
     await add_lead(db, 2, region="cusco", topic="x")
@@ -94,6 +123,18 @@ async def test_questions_export_groups_repeated_unanswered_questions(
     assert await export_questions_xlsx(db, path) == 1
     rows = list(load_workbook(path).active.iter_rows(values_only=True))
     assert rows[1][1] == 2
+
+
+async def test_questions_xlsx_export_survives_a_control_character(
+    db: Database, tmp_path: Path
+) -> None:
+    async with db.session() as session:
+        session.add(QuestionLog(user_id=1, question="¿precio\x07 del dólar?", kind="fallback"))
+        await session.commit()
+    path = tmp_path / "q.xlsx"
+    assert await export_questions_xlsx(db, path) == 1
+    rows = list(load_workbook(path).active.iter_rows(values_only=True))
+    assert rows[1][0] == "¿precio del dólar?"
 
 
 def test_cli_export_writes_the_file(

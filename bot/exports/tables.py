@@ -3,7 +3,8 @@
 Both writers take an async iterator of rows and never hold the whole table:
 the XLSX one uses openpyxl's write-only mode, which flushes rows as it goes.
 Each column declares its kind once, so the per-cell work is only what that
-column needs: formula neutralisation for free text, Lima time for dates.
+column needs: formula neutralisation for free text, Lima time for dates, and
+in XLSX the removal of characters XML cannot hold.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from bot.exports.cells import lima_text, lima_time, safe_text
+from bot.exports.cells import lima_text, lima_time, safe_text, xml_safe
 
 # text: free text someone typed (neutralised); plain: values the bot controls; date; number
 Kind = Literal["text", "plain", "date", "number"]
@@ -36,9 +37,22 @@ def _csv_converter(kind: Kind) -> Callable[[Any], Any] | None:
     return None  # the csv module writes None as an empty field
 
 
+def _xlsx_text(value: str | None) -> str | None:
+    if not value:
+        return None
+    return safe_text(xml_safe(value)) or None
+
+
+def _xlsx_plain(value: Any) -> Any:
+    # Names from the knowledge base and stored values can hold a stray control character too.
+    return xml_safe(value) if isinstance(value, str) else value
+
+
 def _xlsx_converter(kind: Kind) -> Callable[[Any], Any] | None:
     if kind == "text":
-        return lambda v: safe_text(v) or None
+        return _xlsx_text
+    if kind == "plain":
+        return _xlsx_plain
     if kind == "date":
         return lima_time  # a real datetime: Excel shows it as a date and can sort it
     return None
