@@ -43,6 +43,7 @@ class Services:
             lambda: self.core,
             admin_ids=self.settings.admin_ids,
             reload_knowledge=self.reload_knowledge,
+            staff_chat_id=self.settings.staff_chat_id,
         )
 
     def reload_knowledge(self, as_of: dt.datetime | None = None) -> list[str]:

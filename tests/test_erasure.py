@@ -36,6 +36,7 @@ from bot.storage.models import (
     StaffMessage,
     User,
 )
+from bot.storage.outbox import claim_due, mark_sent
 from tests.test_dialogue import button, command, press, say, text
 
 EUSTAQUIA = UserRef(4242, "Eustaquia")
@@ -47,7 +48,7 @@ NAME, BUSINESS = "eustaquia", "bodega san juan"
 
 @pytest.fixture
 def dialogue(db: Database, core: Core) -> Dialogue:
-    return Dialogue(db, lambda: core, admin_ids=frozenset({9999}))
+    return Dialogue(db, lambda: core, admin_ids=frozenset({9999}), staff_chat_id=STAFF_CHAT)
 
 
 def digits(value: str) -> str:
@@ -65,7 +66,7 @@ async def capture(dialogue: Dialogue, user: UserRef, topic: str) -> Outcome:
     )
     await say(dialogue, "Bodega San Juan de Eustaquia", user)
     outcome = await say(dialogue, RUC, user)
-    while outcome.replies and outcome.replies[-1].buttons and not outcome.staff:
+    while outcome.replies and outcome.replies[-1].buttons and not outcome.staff_notices:
         # region or sector asked: take the first choice offered
         outcome = await press(dialogue, outcome.replies[-1].buttons[0][0].data, user)
     return outcome
@@ -84,11 +85,8 @@ async def leave_traces(dialogue: Dialogue, db: Database) -> None:
     first = await capture(dialogue, user, cb.encode("lead", "c", "citeccal-arequipa"))
     await say(dialogue, f"a cuanto esta el dolar hoy? mi cel {MOBILE}", user)
     second = await capture(dialogue, user, cb.encode("adv"))
-    assert first.staff and second.staff, "each lead posts a card to the staff chat"
-    for message_id, outcome in enumerate((first, second), start=700):
-        lead_id = outcome.staff[0].lead_id
-        assert lead_id is not None
-        assert await dialogue.staff_message_sent(lead_id, STAFF_CHAT, message_id) is None
+    assert first.staff_notices and second.staff_notices, "each lead posts a card to staff"
+    await deliver_staff_cards(db, first_message_id=700)
     async with db.session() as session:
         for status in ("sent", "pending"):
             campaign = Campaign(text="Feria CITE", status="done", total=1)
@@ -96,6 +94,19 @@ async def leave_traces(dialogue: Dialogue, db: Database) -> None:
             await session.flush()
             session.add(Delivery(campaign_id=campaign.id, user_id=user.id, status=status))
         await session.commit()
+
+
+async def deliver_staff_cards(db: Database, first_message_id: int) -> list[tuple[int, str] | None]:
+    """What the staff-notice worker does once Telegram accepted each pending card."""
+    async with db.session() as session:
+        due = await claim_due(session, "test-worker")
+    results = []
+    for offset, notice in enumerate(due):
+        async with db.session() as session:
+            results.append(
+                await mark_sent(session, notice.id, "test-worker", first_message_id + offset)
+            )
+    return results
 
 
 async def erase(dialogue: Dialogue, user: UserRef = EUSTAQUIA) -> Outcome:
@@ -170,11 +181,24 @@ async def test_erasure_rewrites_the_staff_cards_that_showed_the_person(
 async def test_a_card_that_arrives_after_the_erasure_is_rewritten_at_once(
     dialogue: Dialogue, db: Database
 ) -> None:
-    lead = await capture(dialogue, EUSTAQUIA, cb.encode("lead", "c", "citeccal-arequipa"))
+    await capture(dialogue, EUSTAQUIA, cb.encode("lead", "c", "citeccal-arequipa"))
+    async with db.session() as session:
+        [in_flight] = await claim_due(session, "test-worker")  # the worker is sending it
     await erase(dialogue)
-    edit = await dialogue.staff_message_sent(lead.staff[0].lead_id or 0, STAFF_CHAT, 900)
-    assert edit is not None and (edit.chat_id, edit.message_id) == (STAFF_CHAT, 900)
-    assert "datos eliminados" in edit.text
+    async with db.session() as session:
+        rewrite = await mark_sent(session, in_flight.id, "test-worker", 900)
+    assert rewrite is not None and rewrite[1].startswith("L-")
+
+
+async def test_a_card_not_yet_sent_only_says_the_data_was_deleted(
+    dialogue: Dialogue, db: Database
+) -> None:
+    await capture(dialogue, EUSTAQUIA, cb.encode("lead", "c", "citeccal-arequipa"))
+    await erase(dialogue)
+    async with db.session() as session:
+        [pending] = await claim_due(session, "test-worker")
+    assert "datos eliminados a pedido del titular" in pending.text
+    assert LEAD_PHONE not in digits(pending.text) and pending.buttons == []
 
 
 async def test_erasure_touches_no_one_else(dialogue: Dialogue, db: Database) -> None:

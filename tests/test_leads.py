@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from openpyxl import load_workbook
@@ -13,17 +14,18 @@ from bot.dialogue import callbacks as cb
 from bot.dialogue.conversation import Dialogue
 from bot.dialogue.model import Event, UserRef
 from bot.storage.db import Database
-from bot.storage.models import Lead, QuestionLog, User
+from bot.storage.models import Lead, QuestionLog, StaffNotice, User
 from bot.validation import check_phone, check_ruc
 from tests.test_dialogue import button, command, press, say, text
 
 ANA = UserRef(1001, "Ana")
 STAFF = UserRef(9999, "Rosa")
+STAFF_CHAT = -100555
 
 
 @pytest.fixture
 def dialogue(db: Database, core: Core) -> Dialogue:
-    return Dialogue(db, lambda: core, admin_ids=frozenset({STAFF.id}))
+    return Dialogue(db, lambda: core, admin_ids=frozenset({STAFF.id}), staff_chat_id=STAFF_CHAT)
 
 
 async def leads(db: Database) -> list[Lead]:
@@ -99,8 +101,12 @@ async def test_full_capture_stores_the_lead_before_confirming(
         "nuevo",
     )
     assert lead.consent_version and lead.consent_at is not None
-    assert lead.reference in done.staff[0].text
-    assert {b.data for row in done.staff[0].buttons for b in row} >= {f"ls:{lead.id}:contactado"}
+    assert done.staff_notices == 1
+    async with db.session() as session:
+        [notice] = (await session.exec(select(StaffNotice))).all()
+    assert notice.lead_id == lead.id and notice.status == "pending"
+    assert lead.reference in notice.text and "+51987654321" in notice.text
+    assert f"ls:{lead.id}:contactado" in {b[1] for row in json.loads(notice.buttons) for b in row}
 
 
 async def test_declined_consent_stores_nothing(dialogue: Dialogue, db: Database) -> None:

@@ -251,19 +251,10 @@ class TelegramAdapter:
                     filename=reply.document.filename,
                     caption=reply.document.caption[:1024] or None,
                 )
-        staff_chat = self.services.settings.staff_chat_id
-        for notice in outcome.staff:
-            if staff_chat is not None:
-                try:
-                    sent = await self._send(bot, staff_chat, notice)
-                    if sent is not None and notice.lead_id is not None:
-                        edit = await self.services.dialogue.staff_message_sent(
-                            notice.lead_id, staff_chat, sent.message_id
-                        )
-                        if edit is not None:
-                            await self._edit(bot, edit)
-                except TelegramError as exc:
-                    log.warning("staff notification failed: %s", type(exc).__name__)
+        if outcome.staff_notices:
+            notifier = context.application.bot_data.get("staff_notifier")
+            if notifier is not None:
+                notifier.kick()
         for edit in outcome.staff_edits:
             await self._edit(bot, edit)
 
@@ -276,20 +267,17 @@ class TelegramAdapter:
         except TelegramError as exc:
             log.warning("staff message edit failed: %s", type(exc).__name__)
 
-    async def _send(self, bot, chat_id: int, reply: Reply) -> Message | None:  # type: ignore[no-untyped-def]
-        """Send `reply`, split as Telegram needs; returns the last message sent."""
+    async def _send(self, bot, chat_id: int, reply: Reply) -> None:  # type: ignore[no-untyped-def]
         chunks = split_message(reply.text)
-        sent: Message | None = None
         for index, chunk in enumerate(chunks):
             last = index == len(chunks) - 1
             try:
-                sent = await bot.send_message(
+                await bot.send_message(
                     chat_id, chunk, reply_markup=_markup(reply) if last else None
                 )
             except Forbidden:
                 await self.services.dialogue.set_blocked(chat_id, True)
-                return None
-        return sent
+                return
 
 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -315,20 +303,27 @@ async def register_commands(application: Application) -> None:
 
 async def start_broadcasts(application: Application) -> None:
     """Background work beside the chat in every replica: the campaign worker
-    (see broadcast_runner) and the watcher that follows other replicas' reloads."""
+    (see broadcast_runner), the staff-notice worker (staff_notifier), the watcher that
+    follows other replicas' reloads, and housekeeping."""
     from bot.adapters.broadcast_runner import BroadcastRunner
+    from bot.adapters.staff_notifier import StaffNotifier
 
     services = application.bot_data["services"]
     runner = BroadcastRunner(services, application.bot)
+    notifier = StaffNotifier(services, application.bot)
+    notifier.stop = runner.stop  # one stop for all background work
     application.bot_data["broadcast_runner"] = runner
+    application.bot_data["staff_notifier"] = notifier
     application.bot_data["background_tasks"] = [
         asyncio.create_task(runner.run_forever()),
+        asyncio.create_task(notifier.run_forever()),
         asyncio.create_task(follow_knowledge_reloads(services, runner.stop)),
         asyncio.create_task(housekeeping(services, runner.stop)),
     ]
 
 
 async def stop_broadcasts(application: Application) -> None:
+    application.bot_data.pop("staff_notifier", None)
     runner = application.bot_data.pop("broadcast_runner", None)
     tasks = application.bot_data.pop("background_tasks", [])
     if runner is not None:

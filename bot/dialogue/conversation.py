@@ -31,7 +31,7 @@ from bot.matching.matcher import Extraction
 from bot.storage.app_state import request_knowledge_reload
 from bot.storage.db import Database
 from bot.storage.erasure import erase_person
-from bot.storage.leads import leads_of_user, remember_staff_message
+from bot.storage.leads import leads_of_user
 from bot.storage.models import utcnow
 from bot.storage.questions import count_questions, recent_questions
 from bot.storage.turns import Changes, TurnStore, claim, create_users, write
@@ -55,8 +55,10 @@ class Dialogue:
         core: Callable[[], Core],
         admin_ids: frozenset[int] = frozenset(),
         reload_knowledge: Callable[[dt.datetime], list[str]] | None = None,
+        staff_chat_id: int | None = None,
     ) -> None:
         self.db = db
+        self.staff_chat_id = staff_chat_id
         self.store = TurnStore(db)
         self.core = core  # a callable, so a knowledge reload swaps it between events
         self.admin_ids = admin_ids
@@ -102,6 +104,7 @@ class Dialogue:
             changes=changes,
             open_transaction=open_transaction,
             names=tuple(n for n in (event.user.first_name,) if n),
+            staff_chat_id=self.staff_chat_id,
         )
         try:
             await self._dispatch(turn, event)
@@ -116,23 +119,6 @@ class Dialogue:
         elif not await self.store.store(changes):
             return Outcome()  # delivered twice: the first delivery already acted
         return turn.outcome
-
-    async def staff_message_sent(
-        self, lead_id: int, chat_id: int, message_id: int
-    ) -> StaffEdit | None:
-        """A lead card reached the staff chat: remember it for erasure.
-
-        Returns the edit to make at once when the person erased their data
-        while the card was on its way.
-        """
-        async with self.db.session() as session:
-            lead = await remember_staff_message(session, lead_id, chat_id, message_id)
-            await session.commit()
-        if lead is None or not lead.anonymized:
-            return None
-        return StaffEdit(
-            chat_id, message_id, texts.STAFF_LEAD_ERASED.format(reference=lead.reference)
-        )
 
     async def set_blocked(self, user_id: int, blocked: bool) -> None:
         """The user blocked (or unblocked) the bot on the platform."""
@@ -246,7 +232,7 @@ class Dialogue:
         elif action == "cs" and data.arg(0) in kb.sectors:
             turn.state, turn.data = CITE_REGION, {"sector": data.arg(0)}
             turn.say(keyboards.regions(kb, data.arg(0), 0))
-        elif action == "crp" and data.arg(0) in kb.sectors and data.arg(1).isdigit():
+        elif action == "crp" and data.arg(0) in kb.sectors and data.arg(1).encode().isdigit():
             turn.state, turn.data = CITE_REGION, {"sector": data.arg(0)}
             turn.say(keyboards.regions(kb, data.arg(0), int(data.arg(1))))
         elif action == "cr" and data.arg(0) in kb.sectors and data.arg(1) in kb.regions:
@@ -460,7 +446,9 @@ class Dialogue:
             turn.forget()
             turn.say(Reply(texts.DELETED_NOTHING, remove_keyboard=True))
             return
-        erased = await erase_person(await turn.transaction(), turn.user.id, texts.ERASED_TOPIC)
+        erased = await erase_person(
+            await turn.transaction(), turn.user.id, texts.ERASED_TOPIC, texts.STAFF_LEAD_ERASED
+        )
         turn.forget()
         turn.outcome.staff_edits += [
             StaffEdit(

@@ -142,6 +142,10 @@ async def on_contact(turn: Turn, event: Event) -> None:
     if turn.state != PHONE:
         turn.say(Reply(texts.CONTACT_UNEXPECTED, remove_keyboard=True))
         return
+    if not event.contact_is_own:
+        # A card from the address book: staff would call someone who never gave consent.
+        turn.say(Reply(texts.CONTACT_NOT_OWN, request_contact=True))
+        return
     if event.text and not turn.data["lead"].get("name"):
         turn.data["lead"]["name"] = event.text[:128]
     await _phone(turn, event.phone)
@@ -243,7 +247,7 @@ async def _store(turn: Turn) -> None:
         )
     )
     if created:
-        turn.outcome.staff.append(
+        await turn.notify_staff(
             Reply(
                 texts.STAFF_NEW_LEAD.format(
                     reference=stored.reference,
@@ -257,6 +261,6 @@ async def _store(turn: Turn) -> None:
                     source=draft.source or "—",
                 ),
                 buttons=keyboards.lead_status_buttons(stored.id or 0),
-                lead_id=stored.id,
-            )
+            ),
+            lead_id=stored.id,
         )

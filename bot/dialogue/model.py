@@ -55,7 +55,6 @@ class Reply:
     document: Document | None = None
     photo: str | None = None  # a platform file id: the text becomes the photo's caption
     notice: str = ""  # short toast for a pressed button (Telegram's answerCallbackQuery)
-    lead_id: int | None = None  # a staff notice showing this lead: remembered for erasure
 
 
 @dataclass(frozen=True)
@@ -69,8 +68,13 @@ class StaffEdit:
 
 @dataclass
 class Outcome:
-    """Everything one event produced: replies to the user, notices and edits for staff."""
+    """Everything one event produced: replies to the user, and what staff must see.
+
+    Staff notices are not here: they are stored with what they announce (the
+    outbox, storage/outbox.py) and sent by a worker; `staff_notices` counts the
+    ones this event stored, so the adapter can wake the worker at once.
+    """
 
     replies: list[Reply] = field(default_factory=list)
-    staff: list[Reply] = field(default_factory=list)
+    staff_notices: int = 0
     staff_edits: list[StaffEdit] = field(default_factory=list)

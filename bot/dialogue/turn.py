@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.core import Core
 from bot.dialogue.model import Outcome, Reply
 from bot.privacy.redaction import redact
+from bot.storage.outbox import enqueue
 from bot.storage.turns import IDLE, Changes, Profile
 
 CITE_REGION = "cite_region"  # waiting for a typed region in the CITE flow
@@ -36,6 +37,7 @@ class Turn:
     changes: Changes
     open_transaction: Callable[[], Awaitable[AsyncSession]]
     names: tuple[str, ...] = ()  # the sender's names on the platform: kept out of free text
+    staff_chat_id: int | None = None  # where staff notices go; None: nobody is told
     outcome: Outcome = field(default_factory=Outcome)
     session: AsyncSession | None = None  # set once a flow asked for a transaction
 
@@ -69,6 +71,14 @@ class Turn:
 
     def add_feedback(self, entry_id: str, useful: bool) -> None:
         self.changes.add_feedback(entry_id, useful)
+
+    async def notify_staff(self, reply: Reply, lead_id: int | None = None) -> None:
+        """Store a notice for the staff chat in this turn's transaction (the outbox)."""
+        if self.staff_chat_id is None:
+            return
+        buttons = [[(b.label, b.data) for b in row] for row in reply.buttons]
+        enqueue(await self.transaction(), self.staff_chat_id, reply.text, buttons, lead_id)
+        self.outcome.staff_notices += 1
 
     def say(self, reply: Reply) -> None:
         self.outcome.replies.append(reply)

@@ -9,6 +9,8 @@ it happens or none of it does:
   person's own words (a question) is replaced by a neutral label.
 - staff_messages: the staff-chat messages that showed those leads are returned
   for the adapter to rewrite, and their rows deleted.
+- staff_notices: those not yet sent say only that the data was deleted (sent
+  ones kept no text).
 - deliveries: not yet sent are deleted (no announcement reaches someone who
   left); already sent lose the user id, so a campaign's report does not change.
 - processed_updates, campaigns, app_state hold nothing about the person.
@@ -35,6 +37,7 @@ from bot.storage.models import (
     User,
     utcnow,
 )
+from bot.storage.outbox import rewrite_pending
 
 UNSENT = ("pending", "sending")
 
@@ -86,8 +89,13 @@ async def anonymise_leads(session: AsyncSession, lead_ids: list[int], erased_top
     )
 
 
-async def erase_person(session: AsyncSession, user_id: int, erased_topic: str) -> Erasure:
-    """Remove or anonymise every row that holds this person's data."""
+async def erase_person(
+    session: AsyncSession, user_id: int, erased_topic: str, erased_card: str
+) -> Erasure:
+    """Remove or anonymise every row that holds this person's data.
+
+    `erased_card` (with `{reference}`) replaces the staff cards that showed a lead.
+    """
     leads = (
         await session.exec(  # type: ignore[call-overload]
             select(Lead.id, Lead.reference).where(col(Lead.user_id) == user_id)
@@ -110,6 +118,10 @@ async def erase_person(session: AsyncSession, user_id: int, erased_topic: str) -
         ]
         await session.exec(  # type: ignore[call-overload]
             delete(StaffMessage).where(col(StaffMessage.lead_id).in_(lead_ids))
+        )
+        await rewrite_pending(
+            session,
+            {lead_id: erased_card.format(reference=ref) for lead_id, ref in references.items()},
         )
         await anonymise_leads(session, lead_ids, erased_topic)
 

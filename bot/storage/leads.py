@@ -17,7 +17,6 @@ from bot.storage.models import (
     LEAD_STATUSES,
     OPEN_STATUSES,
     Lead,
-    StaffMessage,
     utcnow,
 )
 
@@ -167,18 +166,3 @@ async def stream_lead_rows(
         for row in rows:
             yield row[1:]
         last_id = rows[-1][0]
-
-
-async def remember_staff_message(
-    session: AsyncSession, lead_id: int, chat_id: int, message_id: int
-) -> Lead | None:
-    """Record that a staff-chat message shows this lead, so erasure can rewrite it.
-
-    Nothing is recorded when the lead was anonymised meanwhile (the person
-    erased their data between the lead's commit and the card's delivery): the
-    caller sees `anonymized` and rewrites the card at once instead.
-    """
-    lead = await session.get(Lead, lead_id)
-    if lead is not None and not lead.anonymized:
-        session.add(StaffMessage(lead_id=lead_id, chat_id=chat_id, message_id=message_id))
-    return lead

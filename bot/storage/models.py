@@ -203,6 +203,7 @@ class StaffNotice(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     lead_id: int | None = Field(default=None, foreign_key="leads.id", index=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     text: str = Field(sa_column=Column(Text, nullable=False))
     buttons: str = Field(default="[]", sa_column=Column(Text, nullable=False))  # JSON rows
     status: str = Field(default="pending", max_length=16, index=True)  # pending | sent

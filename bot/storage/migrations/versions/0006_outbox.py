@@ -22,6 +22,7 @@ def upgrade() -> None:
         "staff_notices",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("lead_id", sa.Integer(), nullable=True),
+        sa.Column("chat_id", sa.BigInteger(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("buttons", sa.Text(), nullable=False),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
