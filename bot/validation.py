@@ -47,7 +47,7 @@ def ruc_check_digit(first_ten: str) -> int:
 def check_ruc(text: str) -> Checked:
     """11 digits, a known prefix and the SUNAT module-11 check digit."""
     digits = re.sub(r"[\s.-]", "", text.strip())
-    if not digits.isdigit() or len(digits) != 11:
+    if not (digits.isascii() and digits.isdigit()) or len(digits) != 11:  # "²".isdigit() too
         return Checked(None, "length")
     if not digits.startswith(RUC_PREFIXES):
         return Checked(None, "prefix")
@@ -60,7 +60,7 @@ def display_phone(e164: str | None) -> str | None:
     """How staff in Peru dial it ("987 654 321"); also never starts with '+' in a spreadsheet."""
     if not e164:
         return None
-    if len(e164) == 12 and e164.startswith("+519") and e164[1:].isdigit():
+    if len(e164) == 12 and e164.startswith("+519") and e164[1:].isascii() and e164[1:].isdigit():
         return f"{e164[3:6]} {e164[6:9]} {e164[9:]}"  # mobiles, the common case, without parsing
     try:
         number = phonenumbers.parse(e164, "PE")

@@ -23,7 +23,7 @@ EXIT_WORDS = {"salir", "/salir", "exit", "quit"}
 def parse_input(line: str, buttons: list[Button], user: UserRef) -> Event:
     """Turn what was typed into the event the dialogue understands."""
     text = line.strip()
-    if text.isdigit() and 1 <= int(text) <= len(buttons):
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= len(buttons):
         return Event(user=user, kind="button", data=buttons[int(text) - 1].data)
     if text.startswith("/") and len(text) > 1:
         command, _, payload = text[1:].partition(" ")

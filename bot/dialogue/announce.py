@@ -163,7 +163,7 @@ async def on_button(turn: Turn, data: cb.Callback) -> None:
 
 
 async def _campaign_action(turn: Turn, action: str, campaign_id: str) -> None:
-    if action not in ACTIONS or not campaign_id.isdigit():
+    if action not in ACTIONS or not (campaign_id.isascii() and campaign_id.isdigit()):
         turn.say(Reply(texts.STALE_BUTTON))
         return
     try:
