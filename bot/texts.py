@@ -122,6 +122,10 @@ CONTACT_UNEXPECTED = (
     "Gracias. Solo uso su número cuando usted pide que un asesor le contacte; "
     "si lo desea, toque «Hablar con un asesor» en el menú."
 )
+CONTACT_NOT_OWN = (
+    "Gracias, pero ese contacto es de otra persona, y solo llamamos a quien lo pide. "
+    "Toque «Compartir mi número» o escriba su celular (por ejemplo, 987 654 321)."
+)
 
 # --- the user's data -----------------------------------------------------------------
 
@@ -212,6 +216,18 @@ STAFF_LEAD_MISSING = "Ese interesado ya no existe."
 # --- staff ---------------------------------------------------------------------------
 
 STAFF_ONLY = "Este comando es solo para el equipo de PRODUCE y los CITE."
+STAFF_PRIVATE_ONLY = (
+    "Por la privacidad de los interesados, las herramientas del equipo funcionan solo en un "
+    "chat privado conmigo o en el chat del equipo."
+)
+MY_DATA_PRIVATE_ONLY = (
+    "Por su privacidad, sus datos solo se los muestro en un chat privado conmigo. "
+    "Escríbame directamente y use /mis_datos."
+)
+LEAD_PRIVATE_ONLY = (
+    "Para dejar su celular y que el equipo le contacte, escríbame en un chat privado: "
+    "aquí lo verían todos los miembros del grupo."
+)
 LEADS_SUMMARY_TITLE = "📊 Interesados registrados: {total}"
 LEADS_BY_STATUS = "Por estado:"
 LEADS_BY_REGION = "Por región:"

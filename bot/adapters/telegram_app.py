@@ -10,6 +10,7 @@ base or from a user can break a message, and a long reply can be cut anywhere.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import signal
 from collections.abc import Sequence
@@ -200,7 +201,10 @@ class TelegramAdapter:
         query, user = update.callback_query, self._user(update)
         if query is None or user is None:
             return
-        event = Event(user=user, kind="button", data=query.data or "", update_id=update.update_id)
+        event = self._where(
+            update,
+            Event(user=user, kind="button", data=query.data or "", update_id=update.update_id),
+        )
         outcome: Outcome | None = None
         try:
             outcome = await self.services.dialogue.handle(event)
@@ -224,8 +228,16 @@ class TelegramAdapter:
 
     # -- translation out ------------------------------------------------------------
 
+    @staticmethod
+    def _where(update: Update, event: Event) -> Event:
+        """The chat the event came from: the dialogue shows personal data only in private."""
+        chat = update.effective_chat
+        if chat is None:
+            return event
+        return dataclasses.replace(event, chat_id=chat.id, private=chat.type == ChatType.PRIVATE)
+
     async def _run(self, update: Update, context: ContextTypes.DEFAULT_TYPE, event: Event) -> None:
-        outcome = await self.services.dialogue.handle(event)
+        outcome = await self.services.dialogue.handle(self._where(update, event))
         chat = update.effective_chat
         if chat is not None:
             await self.deliver(context, chat.id, outcome)

@@ -163,7 +163,7 @@ class Dialogue:
         elif name == "baja":
             await self._unsubscribe(turn)
         elif name == "mis_datos":
-            await self._my_data(turn)
+            await self._my_data(turn, event)
         elif name == "borrar_mis_datos":
             if turn.changes.create_user:  # nothing stored: nothing to confirm, nothing to store
                 turn.forget()
@@ -173,6 +173,8 @@ class Dialogue:
         elif name in staff.COMMANDS:
             if not turn.is_admin:
                 turn.say(Reply(texts.STAFF_ONLY))
+            elif not self._staff_place(event):
+                turn.say(Reply(texts.STAFF_PRIVATE_ONLY))
             elif name == "leads":
                 await staff.summary(turn)
             elif name == "recargar":
@@ -205,7 +207,7 @@ class Dialogue:
         kb = turn.core.kb
         action = data.action
         if action == "menu":
-            await self._menu_choice(turn, data.arg(0))
+            await self._menu_choice(turn, data.arg(0), event)
         elif action == "e" and data.arg(0) in kb.entries:
             turn.reset()
             self._show(
@@ -245,6 +247,8 @@ class Dialogue:
         ):
             needs = [] if data.arg(2) == "-" else [data.arg(2)]
             await self._cite_results(turn, data.arg(0), data.arg(1), needs)
+        elif action in {"lead", "adv", "lc"} and not event.private:
+            turn.say(Reply(texts.LEAD_PRIVATE_ONLY))  # a phone and a RUC are not for a group
         elif action == "lead" and (topic := lead_capture.topic_for(turn, data.arg(0), data.arg(1))):
             await lead_capture.start(turn, data.arg(0), *topic)
         elif action == "adv":
@@ -256,6 +260,8 @@ class Dialogue:
         elif action in {"ls", "ann", "bc"}:
             if not turn.is_admin:
                 turn.say(Reply(texts.STAFF_ONLY))
+            elif not self._staff_place(event):
+                turn.say(Reply(texts.STAFF_PRIVATE_ONLY))
             elif action == "ls":
                 await staff.status_button(turn, data)
             else:
@@ -268,7 +274,11 @@ class Dialogue:
             turn.reset()
             turn.say(keyboards.menu(texts.STALE_BUTTON))
 
-    async def _menu_choice(self, turn: Turn, choice: str) -> None:
+    def _staff_place(self, event: Event) -> bool:
+        """Staff tools show leads: only in a private chat or in the configured staff chat."""
+        return event.private or (event.chat_id is not None and event.chat_id == self.staff_chat_id)
+
+    async def _menu_choice(self, turn: Turn, choice: str, event: Event) -> None:
         kb = turn.core.kb
         turn.reset()
         if choice == "ask":
@@ -282,7 +292,7 @@ class Dialogue:
         elif choice == "news":
             await self._subscribe(turn)
         elif choice == "data":
-            await self._my_data(turn)
+            await self._my_data(turn, event)
         else:
             turn.say(keyboards.menu())
 
@@ -357,7 +367,10 @@ class Dialogue:
         turn.update_user(subscribed=False)
         turn.say(Reply(texts.UNSUBSCRIBED))
 
-    async def _my_data(self, turn: Turn) -> None:
+    async def _my_data(self, turn: Turn, event: Event) -> None:
+        if not event.private:  # a group would show the phone and RUC to all its members
+            turn.say(Reply(texts.MY_DATA_PRIVATE_ONLY))
+            return
         if turn.changes.create_user:  # no row: never wrote, or erased their data
             turn.forget()  # asking what is stored must not store anything
             turn.say(Reply(texts.MY_DATA_NONE))

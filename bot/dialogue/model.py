@@ -29,6 +29,8 @@ class Event:
     media: str = ""  # voice, photo, sticker, location, document, video, ...
     photo: str = ""  # a photo's platform file id (its caption comes in `text`)
     update_id: int | None = None  # set by adapters whose platform may redeliver
+    chat_id: int | None = None  # where it happened, when the platform has chats
+    private: bool = True  # a one-to-one chat: the only place personal data is shown
 
 
 @dataclass(frozen=True)
