@@ -6,8 +6,11 @@ import io
 import logging
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from bot.logs import configure_logging, redact
+from bot.storage.db import Database
+from bot.storage.models import User
 
 TOKEN = "7012345678:AAH" + "x" * 32
 
@@ -62,3 +65,15 @@ def test_ordinary_numbers_survive_redaction() -> None:
     assert (
         redact("update 12345 took 250 ms, 2025 entries") == "update 12345 took 250 ms, 2025 entries"
     )
+
+
+async def test_a_failing_statement_does_not_carry_the_values_it_was_given(db: Database) -> None:
+    # The logging redaction cannot know a business name; the error must not contain it.
+    async with db.session() as session:
+        session.add(User(id=1, source="Curtiembre Misti"))
+        await session.commit()
+    with pytest.raises(IntegrityError) as failure:
+        async with db.session() as session:
+            session.add(User(id=1, source="Curtiembre Misti"))
+            await session.commit()
+    assert "Curtiembre Misti" not in str(failure.value)
