@@ -263,6 +263,32 @@ def test_long_text_is_split_under_the_telegram_limit() -> None:
     )
 
 
+async def test_an_update_the_library_cannot_read_is_skipped_and_logged_once_without_data(
+    emulator: BotApiEmulator, bot: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    poll = {  # no allows_revoting / members_only: python-telegram-bot refuses the whole batch
+        "id": "p1",
+        "question": "¿Asistirá Eustaquia Quispe a la feria?",
+        "options": [{"text": "sí", "voter_count": 1}],
+        "total_voter_count": 1,
+        "is_closed": False,
+        "is_anonymous": True,
+        "type": "regular",
+        "allows_multiple_answers": False,
+    }
+    emulator.mark()
+    emulator.push_update({"poll": poll})
+    emulator.send_text(ANA, "que es un cite")
+    [reply] = await emulator.wait_for_messages(ANA, 1, timeout=10)
+    assert "CITE" in reply["plain_text"]
+    await asyncio.sleep(0.5)
+    skipped = [r for r in caplog.records if "skipped update" in r.getMessage()]
+    assert len(skipped) == 1
+    assert "Eustaquia" not in caplog.text and not [
+        r for r in caplog.records if r.levelname == "CRITICAL"
+    ]
+
+
 # --- leads and staff ----------------------------------------------------------------------
 
 

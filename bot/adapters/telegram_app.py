@@ -38,8 +38,10 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot import metrics, texts
+from bot.adapters.lenient_bot import LenientBot
 from bot.adapters.ordering import PerChatUpdateProcessor
 from bot.adapters.telegram_http import BotRequest
 from bot.app import Services, follow_knowledge_reloads, housekeeping, install_reload_signal
@@ -386,20 +388,24 @@ def build_application(services: Services) -> Application:
     async def post_shutdown(_application: Application) -> None:
         await services.db.dispose()
 
-    application = (
-        ApplicationBuilder()
-        .token(settings.token())
-        .base_url(settings.telegram_base_url)
-        .base_file_url(settings.telegram_base_file_url)
+    bot = LenientBot(  # skips an update it cannot parse: see adapters/lenient_bot.py
+        settings.token(),
+        base_url=settings.telegram_base_url,
+        base_file_url=settings.telegram_base_file_url,
+        # Connection pool and request queue: see adapters/telegram_http.py.
+        request=BotRequest(),
+        get_updates_request=HTTPXRequest(connection_pool_size=1),  # the builder's default
         # No proactive overall cap: replies answer incoming messages, and the
         # broadcast engine paces itself. Telegram's 429s are still waited out and
         # retried, and the per-group limit still applies.
-        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
+        rate_limiter=AIORateLimiter(overall_max_rate=0, max_retries=3),
+    )
+    application = (
+        ApplicationBuilder()
+        .bot(bot)
         # Chats are handled concurrently (one chat's updates in order); their database
         # work is batched (storage/turns.py), so SQLite's single writer is no bottleneck.
         .concurrent_updates(PerChatUpdateProcessor(64))
-        # Connection pool and request queue: see adapters/telegram_http.py.
-        .request(BotRequest())
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
