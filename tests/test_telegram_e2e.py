@@ -19,7 +19,13 @@ from openpyxl import load_workbook
 from sqlmodel import select
 from telegram.ext import Application
 
-from bot.adapters.telegram_app import build_application, split_message, start_polling, stop_polling
+from bot.adapters.telegram_app import (
+    build_application,
+    split_message,
+    start_polling,
+    stop_polling,
+    utf16_length,
+)
 from bot.app import Services, build_services
 from bot.config import load_settings
 from bot.storage.models import Lead, User
@@ -252,6 +258,39 @@ async def test_blocking_the_bot_marks_the_user_inactive(
     await ask(emulator, "/novedades")
     emulator.my_chat_member(ANA, "kicked")
     assert await eventually(bot, lambda user: user is not None and user.blocked, ANA)
+
+
+def test_long_text_is_split_by_telegrams_utf16_count() -> None:
+    text = ("🌱 economía circular " * 300).strip()  # emoji count two UTF-16 units each
+    chunks = split_message(text)
+    assert all(utf16_length(c) <= 4096 for c in chunks)
+    assert len(text) <= 4096 * len(chunks) and "".join(chunks).replace(" ", "") == text.replace(
+        " ", ""
+    )
+
+
+async def test_an_edited_old_message_is_not_taken_as_the_answer_to_the_current_step(
+    emulator: BotApiEmulator, bot: Services
+) -> None:
+    [results] = await ask(emulator, "tengo una curtiembre en arequipa y boto mucho retazo de cuero")
+    [consent] = await press(emulator, results, data_of(results, "lead:c:citeccal-arequipa"))
+    await press(emulator, consent, "lc:y")
+    emulator.mark()
+    emulator.send_contact(ANA, "+51987654321", "Ana", contact_user_id=ANA)
+    await emulator.wait_for_messages(ANA, 1)
+    emulator.mark()
+    business = emulator.send_text(ANA, "Curtiembre Misti")["message"]
+    await emulator.wait_for_messages(ANA, 1)  # now it asks for the RUC
+    before = len(emulator.sent(ANA))
+    emulator.push_update(
+        {"edited_message": {**business, "text": "20131369477", "edit_date": business["date"] + 5}}
+    )
+    await emulator.wait_idle()
+    assert len(emulator.sent(ANA)) == before  # the edit got no reply
+    async with bot.db.session() as session:
+        assert (await session.exec(select(Lead))).all() == []
+    [done] = await ask(emulator, "20131369477")
+    assert "L-" in done["plain_text"]
 
 
 def test_long_text_is_split_under_the_telegram_limit() -> None:

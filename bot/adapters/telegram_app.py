@@ -73,16 +73,30 @@ MEDIA_KINDS = (
 )
 
 
+def utf16_length(text: str) -> int:
+    """Telegram counts a message's length in UTF-16 code units: an emoji counts two."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _fitting(text: str, limit: int) -> int:
+    """How many characters of `text` fit in `limit` UTF-16 code units."""
+    used = 0
+    for index, char in enumerate(text):
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > limit:
+            return index
+    return len(text)
+
+
 def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
     """Cut text into messages Telegram accepts, at paragraph, line or word breaks."""
     chunks: list[str] = []
     rest = text
-    while len(rest) > limit:
-        cut = max(
-            rest.rfind("\n\n", 0, limit), rest.rfind("\n", 0, limit), rest.rfind(" ", 0, limit)
-        )
-        if cut <= limit // 2:
-            cut = limit
+    while utf16_length(rest) > limit:
+        fits = _fitting(rest, limit)
+        cut = max(rest.rfind("\n\n", 0, fits), rest.rfind("\n", 0, fits), rest.rfind(" ", 0, fits))
+        if cut <= fits // 2:
+            cut = fits
         chunks.append(rest[:cut].rstrip())
         rest = rest[cut:].lstrip()
     if rest or not chunks:
@@ -413,13 +427,16 @@ def build_application(services: Services) -> Application:
     )
     application.bot_data["services"] = services
     application.add_handler(TypeHandler(Update, count_update), group=-1)
+    # New messages only: an edit of an old message is not an answer to today's question
+    # (it was taken as the RUC the lead capture was waiting for).
+    new = filters.UpdateType.MESSAGE
     handlers = [
         ChatMemberHandler(adapter.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
         CallbackQueryHandler(adapter.on_button),
-        MessageHandler(filters.COMMAND, adapter.on_command),
-        MessageHandler(filters.CONTACT, adapter.on_contact),
-        MessageHandler(filters.TEXT, adapter.on_text),
-        MessageHandler(~filters.StatusUpdate.ALL, adapter.on_media),
+        MessageHandler(new & filters.COMMAND, adapter.on_command),
+        MessageHandler(new & filters.CONTACT, adapter.on_contact),
+        MessageHandler(new & filters.TEXT, adapter.on_text),
+        MessageHandler(new & ~filters.StatusUpdate.ALL, adapter.on_media),
     ]
     for handler in handlers:
         application.add_handler(handler)
