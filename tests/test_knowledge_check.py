@@ -119,6 +119,65 @@ def test_missing_vocabulary_file_is_an_error(kb: Path) -> None:
     assert not report.ok
 
 
+def _save_as_latin1(path: Path) -> None:
+    """What a Windows editor does when told to save as "ANSI"."""
+    path.write_bytes(path.read_text(encoding="utf-8").encode("latin-1"))
+
+
+def test_entry_not_saved_in_utf8_names_the_file_and_its_line(kb: Path) -> None:
+    _save_as_latin1(kb / "entries" / "cite-que-es.md")
+    problem = _only(check_knowledge(kb, today=TODAY))
+    assert problem.file == "entries/cite-que-es.md" and problem.line == 3
+    assert "no está guardado en UTF-8" in problem.message
+
+
+def test_folder_where_an_entry_file_belongs_is_named(kb: Path) -> None:
+    (kb / "entries" / "nueva-entrada.md").mkdir()
+    problem = _only(check_knowledge(kb, today=TODAY))
+    assert problem.file == "entries/nueva-entrada.md"
+    assert "es una carpeta" in problem.message
+
+
+@pytest.mark.parametrize("name", ["cites.yaml", "smalltalk.yaml"])
+def test_data_file_not_in_utf8_or_a_folder_is_named(kb: Path, name: str) -> None:
+    path = kb / name
+    path.write_bytes(path.read_bytes() + "# revisión de marzo\n".encode("latin-1"))
+    assert any(p.file == name and "UTF-8" in p.message for p in check_knowledge(kb).problems)
+    path.unlink()
+    path.mkdir()
+    assert any(p.file == name and "carpeta" in p.message for p in check_knowledge(kb).problems)
+
+
+def test_entry_saved_with_a_bom_loads(kb: Path) -> None:
+    path = kb / "entries" / "cite-que-es.md"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-8-sig"))
+    assert check_knowledge(kb, today=TODAY).problems == []
+
+
+def test_kb_check_names_the_file_that_is_not_utf8(
+    kb: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _save_as_latin1(kb / "entries" / "cite-que-es.md")
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(kb))
+    assert main(["kb", "check"]) == 1
+    assert "ERROR entries/cite-que-es.md:3: el archivo no está guardado en UTF-8" in (
+        capsys.readouterr().out
+    )
+
+
+def test_start_up_names_the_file_that_is_not_utf8(
+    kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _save_as_latin1(kb / "entries" / "cite-que-es.md")
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(kb))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)  # the default SQLite file goes here
+    assert main(["chat"]) == 1
+    err = capsys.readouterr().err
+    assert "entries/cite-que-es.md:3" in err and "UTF-8" in err
+    assert "Algo salió mal" not in err
+
+
 def test_review_older_than_a_year_is_a_warning(kb: Path) -> None:
     report = check_knowledge(kb, today=dt.date(2027, 12, 1))
     assert report.ok

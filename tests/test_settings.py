@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Iterator
+
 import pytest
 
+from bot.cli import main
 from bot.config import DEFAULT_SQLITE_URL, SettingsError, load_settings
 
 VALID_TOKEN = "123456789:" + "A" * 35
@@ -107,3 +111,28 @@ def test_valid_token_is_kept_secret_in_repr(monkeypatch: pytest.MonkeyPatch) -> 
 def test_missing_token_explains_how_to_get_one() -> None:
     with pytest.raises(SettingsError, match="BotFather"):
         load_settings().token()
+
+
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A port on this machine that is bound but not listening: a connection is refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("command", ["run", "chat"])
+def test_unreachable_database_is_named_with_the_password_masked(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    closed_port: int,
+    command: str,
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", VALID_TOKEN)
+    monkeypatch.setenv("DATABASE_URL", f"postgresql://bot:s3cr3t@127.0.0.1:{closed_port}/mypebot")
+    assert main([command]) == 2
+    err = capsys.readouterr().err
+    assert "No se puede conectar con la base de datos de DATABASE_URL" in err
+    assert f"postgresql+asyncpg://bot:***@127.0.0.1:{closed_port}/mypebot" in err
+    assert "Revise que el servidor esté encendido" in err
+    assert "s3cr3t" not in err

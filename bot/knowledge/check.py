@@ -58,7 +58,7 @@ class CheckReport:
 
 
 def _question_lines(root: Path, rel: str) -> YamlLines | None:
-    parts = split_front_matter((root / rel).read_text(encoding="utf-8"))
+    parts = split_front_matter((root / rel).read_text(encoding="utf-8-sig"))
     return YamlLines(parts[0], offset=1) if parts else None
 
 

@@ -184,8 +184,41 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
     return None
 
 
-def _load_entry(path: Path, rel: str, problems: list[Problem]) -> Entry | None:
-    text = path.read_text(encoding="utf-8")
+def _read(path: Path, rel: str, problems: list[Problem]) -> tuple[bytes, str] | None:
+    """The file's bytes and text, or None after recording why it cannot be read.
+
+    Curators edit on Windows too, where editors may save in Latin-1 or a folder
+    may end up where a file belongs: the problem names the file and says what
+    to do, instead of stopping the whole load with a bare decoding error.
+    """
+    if path.is_dir():
+        problems.append(
+            Problem("error", rel, None, "es una carpeta, pero aquí debe ir un archivo: muévala")
+        )
+        return None
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        problems.append(Problem("error", rel, None, f"no se puede leer el archivo ({reason})"))
+        return None
+    try:
+        return raw, raw.decode("utf-8-sig")  # -sig: a BOM from Notepad is still UTF-8
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.append(
+            Problem(
+                "error",
+                rel,
+                line,
+                "el archivo no está guardado en UTF-8 (tiene un carácter que no se puede leer): "
+                "ábralo en su editor y guárdelo con la codificación «UTF-8»",
+            )
+        )
+        return None
+
+
+def _load_entry(text: str, rel: str, problems: list[Problem]) -> Entry | None:
     parts = split_front_matter(text)
     if parts is None:
         problems.append(
@@ -217,13 +250,8 @@ def _load_entry(path: Path, rel: str, problems: list[Problem]) -> Entry | None:
 
 
 def _load_list(
-    path: Path, rel: str, model: type[M], problems: list[Problem], required: bool = True
+    text: str, rel: str, model: type[M], problems: list[Problem]
 ) -> list[tuple[M, int | None]]:
-    if not path.exists():
-        if required:
-            problems.append(Problem("error", rel, None, "falta este archivo"))
-        return []
-    text = path.read_text(encoding="utf-8")
     try:
         data = _parse(text) or []
     except yaml.YAMLError as exc:
@@ -275,8 +303,10 @@ def load_knowledge(root: Path) -> LoadResult:
         problems.append(Problem("error", "entries/", None, "falta la carpeta de entradas"))
     for path in sorted(entries_dir.glob("*.md")) if entries_dir.is_dir() else []:
         rel = f"entries/{path.name}"
-        digest.update(path.read_bytes())
-        entry = _load_entry(path, rel, problems)
+        read = _read(path, rel, problems)
+        if read is not None:
+            digest.update(read[0])
+        entry = None if read is None else _load_entry(read[1], rel, problems)
         if entry is None:
             kb.broken_entry_ids.add(path.stem)
             continue
@@ -296,10 +326,13 @@ def load_knowledge(root: Path) -> LoadResult:
         ("needs", Vocabulary),
         ("synonyms", SynonymGroup),
     ):
-        path = root / f"{name}.yaml"
-        if path.exists():
-            digest.update(path.read_bytes())
-        loaded[name] = _load_list(path, f"{name}.yaml", model, problems)
+        rel, path = f"{name}.yaml", root / f"{name}.yaml"
+        if not path.exists():
+            problems.append(Problem("error", rel, None, "falta este archivo"))
+        read = _read(path, rel, problems) if path.exists() else None
+        if read is not None:
+            digest.update(read[0])
+        loaded[name] = [] if read is None else _load_list(read[1], rel, model, problems)
 
     kb.cites = _index(loaded["cites"], "cites.yaml", "CITE", problems)
     kb.regions = _index(loaded["regions"], "regions.yaml", "región", problems)
@@ -308,9 +341,10 @@ def load_knowledge(root: Path) -> LoadResult:
     kb.synonyms = [item for item, _ in loaded["synonyms"]]
 
     smalltalk_path = root / "smalltalk.yaml"
-    if smalltalk_path.exists():
-        text = smalltalk_path.read_text(encoding="utf-8")
-        digest.update(text.encode())
+    read = _read(smalltalk_path, "smalltalk.yaml", problems) if smalltalk_path.exists() else None
+    if read is not None:
+        raw, text = read
+        digest.update(raw)
         try:
             data = _parse(text) or {}
             parsed = _validate(SmallTalk, data, "smalltalk.yaml", YamlLines(text), (), problems)

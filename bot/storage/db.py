@@ -15,13 +15,15 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import event
+from sqlalchemy import event, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import SettingsError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+CONNECT_TIMEOUT = 30.0  # seconds the start-up check waits for the database to answer
 
 
 def is_sqlite(url: str) -> bool:
@@ -132,8 +134,65 @@ class SchemaOutdated(SettingsError):
         )
 
 
+class DatabaseUnreachable(SettingsError):
+    """The database of DATABASE_URL does not answer; the message says what to check."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        if is_sqlite(url):
+            check = "que la carpeta del archivo exista y que se pueda escribir en ella"
+        else:
+            check = (
+                "que el servidor esté encendido y acepte conexiones desde esta máquina, y que "
+                "la dirección, el puerto, el usuario, la contraseña y el nombre de la base de "
+                "datos sean correctos"
+            )
+        super().__init__(
+            f"No se puede conectar con la base de datos de DATABASE_URL ({masked_url(url)}): "
+            f"{reason}.\nRevise {check}."
+        )
+
+
+def masked_url(url: str) -> str:
+    """The URL as it can be shown: the password replaced by ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(no se puede leer)"
+
+
+def _reason(exc: BaseException, url: str) -> str:
+    """One line saying why the connection failed, never with the password in it."""
+    cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    text = " ".join(str(cause).split()) or type(cause).__name__
+    try:
+        password = make_url(url).password
+    except ArgumentError:
+        password = None
+    if password:
+        text = text.replace(str(password), "***")
+    return text[:300].rstrip(".")
+
+
+async def check_reachable(url: str) -> None:
+    """Connect once before anything else, so a database that is down or misnamed
+    is reported as such instead of as whichever error the first query hits."""
+    try:
+        async with asyncio.timeout(CONNECT_TIMEOUT):
+            engine = create_engine(url)
+            try:
+                async with engine.connect():
+                    pass
+            finally:
+                await engine.dispose()
+    except TimeoutError as exc:
+        raise DatabaseUnreachable(url, f"no respondió en {CONNECT_TIMEOUT:g} segundos") from exc
+    except Exception as exc:  # any failure to merely connect means it cannot be used
+        raise DatabaseUnreachable(url, _reason(exc, url)) from exc
+
+
 async def ensure_schema(url: str, migrate: bool) -> None:
     """Bring the schema to head, or refuse to run on one that is behind."""
+    await check_reachable(url)
     if migrate:
         await upgrade_async(url)
     elif await current_revision(url) != head_revision():
