@@ -52,11 +52,11 @@ class StaffNotifier:
 
     async def run_forever(self) -> None:
         while not self.stop.is_set():
+            self._wake.clear()  # before looking: a notice stored meanwhile wakes the next look
             try:
                 await self.send_due()
             except Exception:
                 log.exception("staff notice cycle failed")
-            self._wake.clear()
             waits = [asyncio.ensure_future(e.wait()) for e in (self.stop, self._wake)]
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait(waits, timeout=self.interval, return_when="FIRST_COMPLETED")
