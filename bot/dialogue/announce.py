@@ -163,11 +163,12 @@ async def on_button(turn: Turn, data: cb.Callback) -> None:
 
 
 async def _campaign_action(turn: Turn, action: str, campaign_id: str) -> None:
-    if action not in ACTIONS or not (campaign_id.isascii() and campaign_id.isdigit()):
+    number = cb.number(campaign_id)
+    if action not in ACTIONS or number is None:
         turn.say(Reply(texts.STALE_BUTTON))
         return
     try:
-        campaign = await set_status(await turn.transaction(), int(campaign_id), ACTIONS[action])
+        campaign = await set_status(await turn.transaction(), number, ACTIONS[action])
     except CampaignNotFound:
         turn.say(Reply(texts.STALE_BUTTON))
         return

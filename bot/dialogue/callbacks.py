@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 MAX_BYTES = 64
 SEPARATOR = ":"
+MAX_NUMBER = 2**31 - 1  # lead and campaign ids are INTEGER columns on PostgreSQL
 
 
 class CallbackTooLong(ValueError):
@@ -35,6 +36,19 @@ def encode(action: str, *args: str | int) -> str:
     if len(data.encode("utf-8")) > MAX_BYTES:
         raise CallbackTooLong(data)
     return data
+
+
+def number(arg: str) -> int | None:
+    """A number this module encoded (an id, a page); None for anything else.
+
+    Only ASCII 0-9 ('²'.isdigit() is true, int('²') fails) and at most MAX_NUMBER:
+    a larger id made the query fail (PostgreSQL's INTEGER, SQLite's 64 bits), and
+    int() of a string of over 4,300 digits raises.
+    """
+    if not (0 < len(arg) <= len(str(MAX_NUMBER)) and arg.isascii() and arg.isdigit()):
+        return None
+    value = int(arg)
+    return value if value <= MAX_NUMBER else None
 
 
 def decode(data: str | None) -> Callback:

@@ -65,6 +65,7 @@ class Dialogue:
         self.reload_knowledge = reload_knowledge
 
     async def handle(self, event: Event) -> Outcome:
+        event = event.without_nul()  # PostgreSQL refuses U+0000 in text
         try:
             async with contextlib.AsyncExitStack() as resources:
                 return await self._handle(event, resources)
@@ -234,7 +235,7 @@ class Dialogue:
         elif action == "cs" and data.arg(0) in kb.sectors:
             turn.state, turn.data = CITE_REGION, {"sector": data.arg(0)}
             turn.say(keyboards.regions(kb, data.arg(0), 0))
-        elif action == "crp" and data.arg(0) in kb.sectors and data.arg(1).encode().isdigit():
+        elif action == "crp" and data.arg(0) in kb.sectors and cb.number(data.arg(1)) is not None:
             turn.state, turn.data = CITE_REGION, {"sector": data.arg(0)}
             turn.say(keyboards.regions(kb, data.arg(0), int(data.arg(1))))
         elif action == "cr" and data.arg(0) in kb.sectors and data.arg(1) in kb.regions:

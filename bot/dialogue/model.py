@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 EventKind = Literal["text", "button", "contact", "command", "media"]
@@ -31,6 +31,20 @@ class Event:
     update_id: int | None = None  # set by adapters whose platform may redeliver
     chat_id: int | None = None  # where it happened, when the platform has chats
     private: bool = True  # a one-to-one chat: the only place personal data is shown
+
+    def without_nul(self) -> Event:
+        """The same event without U+0000, which PostgreSQL cannot store in a text column.
+
+        SQLite takes it, so a NUL in a question, a business name or a /start payload
+        failed the whole turn on one backend only.
+        """
+        names = ("text", "command", "payload", "data", "phone", "media", "photo")
+        fields: dict[str, object] = {
+            n: getattr(self, n).replace("\x00", "") for n in names if "\x00" in getattr(self, n)
+        }
+        if self.user.first_name and "\x00" in self.user.first_name:
+            fields["user"] = replace(self.user, first_name=self.user.first_name.replace("\x00", ""))
+        return replace(self, **fields) if fields else self  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

@@ -91,11 +91,11 @@ async def export(turn: Turn, db: Database, payload: str) -> None:
 
 async def status_button(turn: Turn, data: cb.Callback) -> None:
     status = data.arg(1)
-    lead_id = data.arg(0)
-    if not (lead_id.isascii() and lead_id.isdigit()) or status not in LEAD_STATUSES:
+    lead_id = cb.number(data.arg(0))
+    if lead_id is None or status not in LEAD_STATUSES:
         turn.say(Reply(texts.STALE_BUTTON))
         return
-    lead: Lead | None = await set_status(await turn.transaction(), int(lead_id), status)
+    lead: Lead | None = await set_status(await turn.transaction(), lead_id, status)
     if lead is None:
         turn.say(Reply("", notice=texts.STAFF_LEAD_MISSING))
         return
