@@ -146,3 +146,21 @@ async def test_a_region_page_of_thousands_of_digits_is_stale(dialogue: Dialogue)
     outcome = await press(dialogue, "crp:agroindustria:" + "9" * 5000)
     assert "ya no está vigente" in text(outcome)
     assert errors() == before
+
+
+async def test_a_question_with_a_lone_surrogate_is_answered_and_stored(
+    dialogue: Dialogue, db: Database
+) -> None:
+    before = errors()
+    outcome = await say(dialogue, "que es un cite \ud800")
+    assert errors() == before and texts.SORRY not in text(outcome)
+    async with db.session() as session:
+        [stored] = (await session.exec(select(QuestionLog))).all()
+    assert stored.question == "que es un cite \ufffd"
+
+
+def test_an_e_mail_with_a_very_long_name_is_still_redacted() -> None:
+    from bot.privacy.redaction import redact
+
+    word = "a" * 4000 + "@correo.pe"
+    assert redact(f"escriba a {word} ya") == "escriba a [correo] ya"

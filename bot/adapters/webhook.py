@@ -104,8 +104,9 @@ class _Base(tornado.web.RequestHandler):
             self.refuse(403)
             return
         declared = self.request.headers.get("Content-Length", "0").strip()
-        # A malformed length is left to tornado, which answers 400 without reading.
-        if declared.isdigit() and int(declared) > self.max_body:
+        # A malformed length ("²" passes str.isdigit) is left to tornado, which answers
+        # 400 without reading.
+        if declared.isascii() and declared.isdigit() and int(declared) > self.max_body:
             self.refuse(413)
 
     def data_received(self, chunk: bytes) -> None:

@@ -329,9 +329,8 @@ class Dialogue:
             if profile:
                 turn.update_user(**profile)
         if result.kind in {"fallback", "suggestions"}:
-            turn.data = {
-                "question": turn.redact(text)[:300]
-            }  # the topic if they ask for an advisor
+            # The topic if they ask for an advisor, without the phone they may have typed.
+            turn.data = {"question": turn.redact(text)[:300]}
         self._show(turn, result)
 
     def _show(self, turn: Turn, result: AskResult) -> None:

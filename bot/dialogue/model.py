@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -33,18 +34,31 @@ class Event:
     private: bool = True  # a one-to-one chat: the only place personal data is shown
 
     def without_nul(self) -> Event:
-        """The same event without U+0000, which PostgreSQL cannot store in a text column.
+        """The same event without U+0000 or lone surrogates, which no database stores.
 
-        SQLite takes it, so a NUL in a question, a business name or a /start payload
-        failed the whole turn on one backend only.
+        PostgreSQL refuses U+0000 in a text column (SQLite takes it), so a NUL in a
+        question, a business name or a /start payload failed the whole turn on one
+        backend only; a lone surrogate (JSON may carry "\\ud800") cannot be encoded
+        as UTF-8 at all. Both are replaced before anything reads the event.
         """
         names = ("text", "command", "payload", "data", "phone", "media", "photo")
         fields: dict[str, object] = {
-            n: getattr(self, n).replace("\x00", "") for n in names if "\x00" in getattr(self, n)
+            n: _storable(getattr(self, n)) for n in names if _unstorable(getattr(self, n))
         }
-        if self.user.first_name and "\x00" in self.user.first_name:
-            fields["user"] = replace(self.user, first_name=self.user.first_name.replace("\x00", ""))
+        if self.user.first_name and _unstorable(self.user.first_name):
+            fields["user"] = replace(self.user, first_name=_storable(self.user.first_name))
         return replace(self, **fields) if fields else self  # type: ignore[arg-type]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _unstorable(text: str) -> bool:
+    return "\x00" in text or _SURROGATE.search(text) is not None
+
+
+def _storable(text: str) -> str:
+    return _SURROGATE.sub("\ufffd", text.replace("\x00", ""))
 
 
 @dataclass(frozen=True)
