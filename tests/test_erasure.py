@@ -103,9 +103,7 @@ async def deliver_staff_cards(db: Database, first_message_id: int) -> list[tuple
     results = []
     for offset, notice in enumerate(due):
         async with db.session() as session:
-            results.append(
-                await mark_sent(session, notice.id, "test-worker", first_message_id + offset)
-            )
+            results.append(await mark_sent(session, notice.id, first_message_id + offset))
     return results
 
 
@@ -186,7 +184,7 @@ async def test_a_card_that_arrives_after_the_erasure_is_rewritten_at_once(
         [in_flight] = await claim_due(session, "test-worker")  # the worker is sending it
     await erase(dialogue)
     async with db.session() as session:
-        rewrite = await mark_sent(session, in_flight.id, "test-worker", 900)
+        rewrite = await mark_sent(session, in_flight.id, 900)
     assert rewrite is not None and rewrite[1].startswith("L-")
 
 

@@ -30,6 +30,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from bot import metrics, texts
+from bot.adapters import telegram_app
 from bot.core import Core
 from bot.dialogue import callbacks as cb
 from bot.dialogue.conversation import Dialogue
@@ -299,22 +300,7 @@ contacts = st.tuples(
     st.booleans(),  # is it the sender's own card?
     st.one_of(st.sampled_from(["", "Ana", "Beto"]), text_chars, long_text),  # the card's name
 )
-MEDIA_KINDS = [
-    "voice",
-    "audio",
-    "photo",
-    "sticker",
-    "location",
-    "document",
-    "video",
-    "video_note",
-    "animation",
-    "poll",
-    "dice",
-    "venue",
-    "other",
-    "",
-]
+MEDIA_KINDS = [*telegram_app.MEDIA_KINDS, "poll", "dice", "venue", "other", ""]
 media = st.tuples(
     st.just("media"),
     st.one_of(st.sampled_from(MEDIA_KINDS), st.text(max_size=10)),

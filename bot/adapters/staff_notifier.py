@@ -99,7 +99,7 @@ class StaffNotifier:
             await self._later(notice, backoff(notice.attempts), exc)
             return 0
         async with self.services.db.session() as session:
-            rewrite = await mark_sent(session, notice.id, self.owner, message.message_id)
+            rewrite = await mark_sent(session, notice.id, message.message_id)
         if rewrite is not None:  # erased while on its way
             with contextlib.suppress(TelegramError):
                 await self.bot.edit_message_text(

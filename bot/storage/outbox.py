@@ -103,7 +103,7 @@ async def claim_due(session: AsyncSession, owner: str, limit: int = 20) -> list[
 
 
 async def mark_sent(
-    session: AsyncSession, notice_id: int, owner: str, message_id: int
+    session: AsyncSession, notice_id: int, message_id: int
 ) -> tuple[int, str] | None:
     """Record the delivery; returns (lead id, reference) when the card must be rewritten at once.
 
@@ -155,9 +155,3 @@ async def rewrite_pending(session: AsyncSession, texts_by_lead: dict[int, str]) 
             .values(text=text, buttons="[]")
             .execution_options(synchronize_session=False)
         )
-
-
-async def pending_count(session: AsyncSession) -> int:
-    return len(
-        (await session.exec(select(StaffNotice.id).where(StaffNotice.status == "pending"))).all()
-    )
