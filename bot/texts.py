@@ -141,7 +141,7 @@ MY_DATA_NEWS = "• Recibe novedades: {news}"
 
 TERMINAL_WELCOME = (
     "mypebot · chat de prueba en la terminal. Escriba como en Telegram; para tocar un botón "
-    "escriba su número. «salir» o Ctrl-D para terminar."
+    "escriba su número. «/salir» o Ctrl-D para terminar."
 )
 TERMINAL_TYPE_PHONE = "(en Telegram aquí aparece el botón «Compartir mi número»; escríbalo)"
 BUTTON_SHARE_PHONE = "📱 Compartir mi número"
@@ -313,3 +313,54 @@ ANNOUNCE_DONE = "📣 Campaña {id} terminada: enviados {sent} · bloqueados {bl
 ANNOUNCE_QUIET = " · en pausa por horario hasta las {time}"
 
 SORRY = "Disculpe, tuve un problema para atenderle. Por favor, intente de nuevo en un momento."
+
+# -- conversation acts and context (issue 14) -------------------------------------------
+
+GREETING_AGAIN = "¡Hola de nuevo! 👋 ¿En qué le ayudo? Escriba su pregunta o toque «Menú»."
+ACK = "👍 Entendido. ¿Le ayudo con algo más? Escriba su pregunta o toque «Menú»."
+NO_ACK = "De acuerdo. Si necesita algo más, aquí estoy: escriba su pregunta o toque «Menú»."
+NO_OPTIONS = "Ahora no tengo opciones numeradas en pantalla. Estas son las del menú:"
+PICK_OUT_OF_RANGE = "No tengo la opción {number}. Elija una de estas (del 1 al {count}):"
+BACK_NOTHING = "No hay un paso anterior. Le muestro el menú:"
+PERSON_INTRO = (
+    "Con gusto le paso con una persona del equipo de PRODUCE. Para que le contacten, "
+    "primero necesito su permiso:"
+)
+PERSON_GROUP = (
+    "Para que una persona le contacte, escríbame por privado: aquí en el grupo no pido "
+    "números de teléfono."
+)
+BUTTON_PERSON = "🙋 Hablar con una persona"
+ADVISOR_ABOUT = "Asesoría sobre {topic}"
+FRUSTRATION = (
+    "Disculpe, no le estoy ayudando como debería. 🙏 Puede escribir su pregunta con otras "
+    "palabras, elegir una opción del menú, o pedir que una persona del equipo le contacte."
+)
+FOREIGN_EN = (
+    "Por ahora atiendo solo en español. (Sorry, for now I can only answer in Spanish.) "
+    "Si prefiere, una persona del equipo puede contactarle."
+)
+FOREIGN_QU = (
+    "Por ahora atiendo solo en castellano. Si prefiere, una persona del equipo puede contactarle."
+)
+UNDERSTOOD_ABOUT = "Sobre {topic}:"
+CITE_OFFER = "Por lo que me cuenta de su negocio ({business}), también puedo sugerirle los CITE que le sirven."
+BUTTON_CITE_OFFER = "🏭 Ver CITE para mi negocio"
+CITE_KNOWN_PROFILE = "Para su negocio de {sector} en {region}, ¿qué necesita?"
+BUTTON_CHANGE_PROFILE = "Cambiar rubro o región"
+CAPTION_READ = "📷 Leí el texto de su imagen (la imagen en sí todavía no la puedo ver)."
+LOCATION_REGION = (
+    "📍 Gracias. Por su ubicación, la capital regional más cercana es {capital} ({region}). "
+    "Solo guardo la región, no su ubicación exacta."
+)
+PHONE_KNOWN = (
+    "¿Le contactamos al mismo número que nos dio antes, {phone}? Si prefiere otro, "
+    "escríbalo o toque «Usar otro número»."
+)
+BUTTON_SAME_PHONE = "✅ Sí, ese número"
+BUTTON_OTHER_PHONE = "Usar otro número"
+WHY_WE_ASK = (
+    "Su número solo se usa para que una persona del equipo de PRODUCE o del CITE le llame o "
+    "escriba sobre «{topic}», porque usted lo pidió. No se usa para publicidad ni se comparte "
+    "con nadie más, y puede borrarlo cuando quiera con /borrar_mis_datos."
+)

@@ -1,6 +1,7 @@
 """`mypebot chat`: the same conversation as in Telegram, in a terminal.
 
-Buttons are shown as numbered choices; typing the number presses the button.
+Buttons are shown as numbered choices; typing the number presses the button,
+as it does in Telegram: the dialogue reads "2" against the latest keyboard.
 Commands work as in Telegram (/start, /menu, /ayuda, /cancelar, ...). Input
 can also be piped in, which is how a transcript is recorded.
 """
@@ -17,14 +18,12 @@ from bot.dialogue.conversation import Dialogue
 from bot.dialogue.model import Button, Event, Outcome, UserRef
 
 TERMINAL_USER_ID = 1  # the local person at the keyboard
-EXIT_WORDS = {"salir", "/salir", "exit", "quit"}
+EXIT_WORDS = {"/salir", "exit", "quit"}  # "salir" alone is the bot's, as in Telegram
 
 
-def parse_input(line: str, buttons: list[Button], user: UserRef) -> Event:
+def parse_input(line: str, user: UserRef) -> Event:
     """Turn what was typed into the event the dialogue understands."""
     text = line.strip()
-    if text.isascii() and text.isdigit() and 1 <= int(text) <= len(buttons):
-        return Event(user=user, kind="button", data=buttons[int(text) - 1].data)
     if text.startswith("/") and len(text) > 1:
         command, _, payload = text[1:].partition(" ")
         return Event(user=user, kind="command", command=command.lower(), payload=payload.strip())
@@ -58,7 +57,7 @@ async def chat(dialogue: Dialogue, stdin: TextIO = sys.stdin, stdout: TextIO = s
     interactive = stdin.isatty()
     stdout.write(texts.TERMINAL_WELCOME + "\n\n")
     outcome = await dialogue.handle(Event(user=user, kind="command", command="start"))
-    text, buttons = render(outcome)
+    text, _ = render(outcome)
     stdout.write("🤖\n" + text + "\n")
     while True:
         if interactive:
@@ -72,8 +71,6 @@ async def chat(dialogue: Dialogue, stdin: TextIO = sys.stdin, stdout: TextIO = s
             stdout.write(f"👤 {line.rstrip()}\n")
         if not line.strip():
             continue
-        outcome = await dialogue.handle(parse_input(line.rstrip("\n"), buttons, user))
-        text, new_buttons = render(outcome)
-        if new_buttons or outcome.replies:
-            buttons = new_buttons or buttons
+        outcome = await dialogue.handle(parse_input(line.rstrip("\n"), user))
+        text, _ = render(outcome)
         stdout.write("🤖\n" + text + "\n")

@@ -17,17 +17,19 @@ import json
 import logging
 import secrets
 from collections.abc import Callable
+from dataclasses import replace
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import metrics, texts
 from bot.answers.result import AskResult
 from bot.core import Core
-from bot.dialogue import announce, keyboards, lead_capture, staff
+from bot.dialogue import acts, announce, context, keyboards, lead_capture, staff
 from bot.dialogue import callbacks as cb
 from bot.dialogue.model import Button, Event, Outcome, Reply, StaffEdit
 from bot.dialogue.turn import CITE_REGION, Turn
 from bot.matching.matcher import Extraction
+from bot.matching.places import haversine_km
 from bot.storage.app_state import request_knowledge_reload
 from bot.storage.db import Database
 from bot.storage.erasure import erase_person
@@ -42,6 +44,13 @@ log = logging.getLogger(__name__)
 CONFIRM_DELETE = "confirm_delete"  # /borrar_mis_datos asked; the button must carry its token
 CONFIRM_DELETE_VALID = dt.timedelta(minutes=15)
 QUESTIONS_SHOWN = 10
+CONTEXT = "ctx"  # the conversation context's key in the stored state data (see Turn.context)
+MAX_OPTIONS = 30  # buttons remembered from the latest keyboard, to be picked by typing
+# Buttons staff press with care are never pressed by a typed number or word.
+UNTYPED_ACTIONS = frozenset({"ls", "ann", "bc"})
+# Buttons that answer a yes/no question, for a typed "sí" or "no".
+YES_BUTTONS = frozenset({("lc", "y"), ("del", "y"), ("lp", "y")})
+NO_BUTTONS = frozenset({("lc", "n"), ("del", "n"), ("lp", "n")})
 
 
 class AlreadyHandled(Exception):
@@ -96,11 +105,14 @@ class Dialogue:
             return session
 
         before = (snapshot.state, json.dumps(snapshot.data, sort_keys=True))
+        data = dict(snapshot.data)
+        remembered = data.pop(CONTEXT, None)
         turn = Turn(
             user=snapshot.profile,
             core=self.core(),
             state=snapshot.state,
-            data=snapshot.data,
+            data=data,
+            context=remembered if isinstance(remembered, dict) else {},
             is_admin=event.user.id in self.admin_ids,
             changes=changes,
             open_transaction=open_transaction,
@@ -111,9 +123,11 @@ class Dialogue:
             await self._dispatch(turn, event)
         except AlreadyHandled:
             return Outcome()  # delivered twice: the first delivery already acted
-        after = (turn.state, json.dumps(turn.data, sort_keys=True))  # flows mutate data in place
-        if after != before:  # most questions change nothing
-            changes.state = (turn.state, json.dumps(turn.data, ensure_ascii=False))
+        _remember_keyboard(turn)
+        stored = {**turn.data, CONTEXT: turn.context} if turn.context else turn.data
+        after = (turn.state, json.dumps(stored, sort_keys=True))  # flows mutate data in place
+        if after != before:  # a repeated question changes nothing
+            changes.state = (turn.state, json.dumps(stored, ensure_ascii=False))
         if turn.session is not None:
             await write(await turn.session.connection(), [changes], claimed=True)
             await turn.session.commit()
@@ -135,7 +149,15 @@ class Dialogue:
         elif event.kind == "media":
             if turn.is_admin and await announce.on_message(turn, event):
                 return
+            if event.text.strip():  # a photo or document with a caption: read the caption
+                await self._text(turn, replace(event, kind="text"))
+                if turn.outcome.replies and turn.outcome.replies[0].text:
+                    first = turn.outcome.replies[0]
+                    first.text = texts.CAPTION_READ + "\n\n" + first.text
+                return
             turn.say(Reply(texts.MEDIA_REPLY.get(event.media, texts.MEDIA_DEFAULT)))
+        elif event.kind == "location":
+            await self._location(turn, event)
         elif event.kind == "contact":
             await lead_capture.on_contact(turn, event)
         else:
@@ -285,6 +307,8 @@ class Dialogue:
         if choice == "ask":
             turn.say(Reply(texts.ASK_PROMPT))
         elif choice == "cite":
+            self._find_cite(turn)
+        elif choice == "cite_any":  # "Cambiar rubro o región": start over from the sector
             turn.say(keyboards.sectors(kb))
         elif choice == "fin":
             finance = [e for e in kb.entries.values() if "financiamiento" in e.tags][:6]
@@ -303,18 +327,28 @@ class Dialogue:
         text = event.text
         if turn.is_admin and await announce.on_message(turn, event):
             return
-        if (
-            turn.state in lead_capture.STATES
-            and "lead" in turn.data
-            and await lead_capture.on_text(turn, event)
-        ):
+        options = _options(turn)
+        act = acts.read(text, options)
+        in_capture = turn.state in lead_capture.STATES and "lead" in turn.data
+        if act.kind in {"menu", "help", "exit", "back"}:
+            self._navigate(turn, act.kind)
+            return
+        if act.kind == "pick" and (options or not in_capture):
+            await self._pick(turn, event, act, options)
+            return
+        if act.kind in {"yes", "no"}:
+            pressed = _answer_button(options, yes=act.kind == "yes")
+            if pressed is not None:
+                await self._button(turn, replace(event, kind="button", data=pressed))
+                return
+        if in_capture and await lead_capture.on_text(turn, event):
             return
         if turn.state == CITE_REGION and turn.data.get("sector") in turn.core.kb.sectors:
             region = turn.core.matcher.places.lookup(text)
             if region is not None:
                 await self._cite_region_chosen(turn, turn.data["sector"], region)
                 return
-            if len(text.split()) <= 3:
+            if len(text.split()) <= 3 and act.kind == "none":
                 reply = keyboards.regions(turn.core.kb, turn.data["sector"], 0)
                 reply.text = (
                     texts.CITE_REGION_NOT_FOUND.format(text=text.strip()[:60]) + "\n" + reply.text
@@ -322,22 +356,242 @@ class Dialogue:
                 turn.say(reply)
                 return
             turn.reset()  # a longer message is a new question: leave the flow
-        result = turn.core.answers.reply(text)
-        turn.log_question(text, result.kind, result.entry_id, result.score)
+        if act.kind in {"yes", "no"}:
+            turn.reset()
+            turn.say(
+                Reply(
+                    texts.ACK if act.kind == "yes" else texts.NO_ACK,
+                    kind="ack",
+                    buttons=[[keyboards.menu_button()]],
+                )
+            )
+            return
+        if act.kind == "person":
+            await self._person(turn, event)
+            return
+        if act.kind == "frustration":
+            turn.reset()
+            turn.say(Reply(texts.FRUSTRATION, buttons=_person_and_menu(), kind="frustration"))
+            return
+        if act.kind == "foreign":
+            turn.reset()
+            line = texts.FOREIGN_EN if act.language == "en" else texts.FOREIGN_QU
+            turn.say(Reply(line, buttons=_person_and_menu(), kind="foreign"))
+            return
+        await self._question(turn, text)
+
+    async def _question(self, turn: Turn, text: str) -> None:
+        """Free text that is a question: the answers engine, read in the conversation's context."""
+        result, understood = self._in_context(turn, text)
+        if (
+            result.kind == "greeting"
+            and result.text == texts.GREETING
+            and not turn.changes.create_user
+        ):
+            # Already talking: a "hola, buenas tardes" needs a hello, not the whole welcome.
+            turn.log_question(text, result.kind, None, result.score)
+            turn.say(
+                Reply(texts.GREETING_AGAIN, buttons=[[keyboards.menu_button()]], kind="greeting")
+            )
+            return
+        extraction = turn.core.matcher.extract(text)
+        if (
+            result.kind != "cites"
+            and extraction.sector is None
+            and turn.user.sector in turn.core.kb.sectors
+            and acts.asks_for_own_cite(text)
+        ):
+            result = AskResult(question=text, kind="cites", text="")
         if result.kind == "cites":
+            result = self._with_known_business(turn, result, extraction)
             profile = {k: v for k, v in (("sector", result.sector), ("region", result.region)) if v}
             if profile:
                 turn.update_user(**profile)
         if result.kind in {"fallback", "suggestions"}:
             # The topic if they ask for an advisor, without the phone they may have typed.
             turn.data = {"question": turn.redact(text)[:300]}
+        if understood:
+            result = replace(
+                result, text=texts.UNDERSTOOD_ABOUT.format(topic=understood) + " " + result.text
+            )
+        turn.log_question(text, result.kind, result.entry_id, result.score)
         self._show(turn, result)
+        if result.kind == "answer" and extraction.sector and extraction.business_cue:
+            self._offer_cites(turn, extraction)
+
+    def _in_context(self, turn: Turn, text: str) -> tuple[AskResult, str | None]:
+        """The reply, and the topic it was read against when the message leaned on it."""
+        plain = turn.core.answers.reply(text)
+        topic = context.topic_of(turn.context, turn.core.kb)
+        if topic is None or plain.kind == "greeting" or not context.leans_on_topic(text):
+            return plain, None
+        cue, rest = context.follow_up(text)
+        if not cue and plain.kind in {"answer", "cites"}:
+            return plain, None  # short, but it says what it is about
+        contextual = turn.core.answers.reply(f"{topic.query} {rest}")
+        if contextual.kind == "answer":
+            return contextual, topic.label
+        return plain, None
+
+    def _with_known_business(
+        self, turn: Turn, result: AskResult, extraction: Extraction
+    ) -> AskResult:
+        """A CITE question without the business in it, from an owner who told us before."""
+        kb = turn.core.kb
+        sector = result.sector or extraction.sector or turn.user.sector
+        region = result.region or extraction.region or turn.user.region
+        if result.cites or sector not in kb.sectors:
+            return result
+        known = Extraction(
+            sector=sector,
+            region=region if region in kb.regions else None,
+            needs=extraction.needs,
+        )
+        match = turn.core.matcher.result("", known)
+        return replace(
+            result, text=match.message, cites=match.cites, sector=known.sector, region=known.region
+        )
+
+    def _offer_cites(self, turn: Turn, extraction: Extraction) -> None:
+        """After the answer to a mixed message, one line offering the CITEs for the business."""
+        kb = turn.core.kb
+        sector = extraction.sector
+        if sector not in kb.sectors:
+            return
+        region = extraction.region if extraction.region in kb.regions else turn.user.region
+        profile: dict[str, str] = {"sector": sector}
+        if extraction.region in kb.regions:
+            profile["region"] = extraction.region
+        turn.update_user(**profile)
+        business = kb.sectors[sector].name
+        if region in kb.regions:
+            business += f", {kb.regions[region].name}"
+            data = cb.encode("cn", sector, region, "-")
+        else:
+            data = cb.encode("cs", sector)
+        turn.say(
+            Reply(
+                texts.CITE_OFFER.format(business=business),
+                buttons=[[Button(texts.BUTTON_CITE_OFFER, data)]],
+                kind="cite_offer",
+            )
+        )
 
     def _show(self, turn: Turn, result: AskResult) -> None:
         metrics.REPLIES.inc(result.kind)
-        turn.say(keyboards.ask_result(result))
+        context.remember(turn.context, result)
+        reply = keyboards.ask_result(result)
+        turn.say(reply)
+
+    # -- message acts ------------------------------------------------------------------
+
+    def _navigate(self, turn: Turn, kind: str) -> None:
+        if kind == "menu":
+            turn.reset()
+            turn.say(keyboards.menu())
+        elif kind == "help":
+            turn.say(Reply(texts.HELP, buttons=[keyboards.menu_buttons()[0]], kind="help"))
+        elif kind == "exit":
+            in_capture = turn.state in lead_capture.STATES
+            turn.reset()
+            turn.say(keyboards.menu(texts.LEAD_CANCELLED if in_capture else texts.CANCELLED))
+        else:
+            self._back(turn)
+
+    def _back(self, turn: Turn) -> None:
+        """One step back in the CITE flow; out of a capture (nothing stored); else the menu."""
+        kb = turn.core.kb
+        if turn.state in lead_capture.STATES:
+            turn.reset()
+            turn.say(keyboards.menu(texts.LEAD_CANCELLED))
+            return
+        actions = [cb.decode(data) for _, data in turn.context.get("options", [])]
+        needs = next((a for a in actions if a.action == "cn" and a.arg(0) in kb.sectors), None)
+        if needs is not None:  # at the needs step: back to the regions of that sector
+            turn.state, turn.data = CITE_REGION, {"sector": needs.arg(0)}
+            turn.say(keyboards.regions(kb, needs.arg(0), 0))
+            return
+        turn.reset()
+        if turn.state == CITE_REGION or any(a.action in {"cr", "crp"} for a in actions):
+            turn.say(keyboards.sectors(kb))
+            return
+        turn.say(keyboards.menu(texts.BACK_NOTHING))
+
+    async def _pick(
+        self, turn: Turn, event: Event, act: acts.Act, options: list[acts.Option]
+    ) -> None:
+        if act.index is None:
+            if not options:
+                turn.reset()
+                turn.say(keyboards.menu(texts.NO_OPTIONS))
+                return
+            rows = [[Button(o.label, o.data)] for o in options]
+            text = texts.PICK_OUT_OF_RANGE.format(number=act.number, count=len(options))
+            turn.say(Reply(text, buttons=rows))
+            return
+        await self._button(turn, replace(event, kind="button", data=options[act.index].data))
+
+    async def _person(self, turn: Turn, event: Event) -> None:
+        """Asked for a person, in any wording: the human follow-up, with consent."""
+        if not event.private:
+            turn.say(Reply(texts.PERSON_GROUP))
+            return
+        topic = context.topic_of(turn.context, turn.core.kb)
+        question = str(turn.data.get("question") or "")
+        label = question or (
+            texts.ADVISOR_ABOUT.format(topic=topic.label) if topic else texts.ADVISOR_TOPIC
+        )
+        turn.say(Reply(texts.PERSON_INTRO, kind="person"))
+        await lead_capture.start(turn, "q", question or "asesoria", label[:300])
+
+    async def _location(self, turn: Turn, event: Event) -> None:
+        """A shared location sets the region: the nearest regional capital, named in the reply."""
+        kb = turn.core.kb
+        if event.latitude is None or event.longitude is None or not kb.regions:
+            turn.say(Reply(texts.MEDIA_REPLY["location"]))
+            return
+        lat, lon = event.latitude, event.longitude
+        region = min(kb.regions.values(), key=lambda r: haversine_km(lat, lon, r.lat, r.lon))
+        note = texts.LOCATION_REGION.format(capital=region.capital, region=region.name)
+        if turn.state in lead_capture.STATES and "lead" in turn.data:
+            if turn.state == lead_capture.REGION:
+                turn.say(Reply(note))
+                await lead_capture.region_given(turn, region.id)
+                return
+            turn.say(Reply(texts.MEDIA_REPLY["location"]))
+            return
+        if turn.state == CITE_REGION and turn.data.get("sector") in kb.sectors:
+            turn.say(Reply(note))
+            await self._cite_region_chosen(turn, turn.data["sector"], region.id)
+            return
+        turn.reset()
+        turn.update_user(region=region.id)
+        if turn.user.sector in kb.sectors:
+            reply = keyboards.needs(kb, turn.user.sector, region.id)
+        else:
+            reply = keyboards.sectors(kb)
+        reply.text = note + "\n\n" + reply.text
+        turn.say(reply)
 
     # -- the CITE flow -------------------------------------------------------------------
+
+    def _find_cite(self, turn: Turn) -> None:
+        """The CITE flow, skipping what the owner already told us (rubro, región)."""
+        kb = turn.core.kb
+        sector, region = turn.user.sector, turn.user.region
+        if sector not in kb.sectors:
+            turn.say(keyboards.sectors(kb))
+            return
+        if region not in kb.regions:
+            turn.state, turn.data = CITE_REGION, {"sector": sector}
+            turn.say(keyboards.regions(kb, sector, 0))
+            return
+        reply = keyboards.needs(kb, sector, region)
+        reply.text = texts.CITE_KNOWN_PROFILE.format(
+            sector=kb.sectors[sector].name, region=kb.regions[region].name
+        )
+        reply.buttons.append([Button(texts.BUTTON_CHANGE_PROFILE, cb.encode("menu", "cite_any"))])
+        turn.say(reply)
 
     async def _cite_region_chosen(self, turn: Turn, sector: str, region: str) -> None:
         turn.reset()
@@ -472,3 +726,46 @@ class Dialogue:
             for shown in erased.staff_messages
         ]
         turn.say(Reply(texts.DELETED, remove_keyboard=True))
+
+
+def _options(turn: Turn) -> list[acts.Option]:
+    stored = turn.context.get("options", [])
+    return [
+        acts.Option(str(o[0]), str(o[1])) for o in stored if isinstance(o, list) and len(o) == 2
+    ]
+
+
+def _remember_keyboard(turn: Turn) -> None:
+    """The latest keyboard shown in this chat, so "2" or "la segunda" can press it later.
+
+    Kept in the stored conversation: it works after a restart and on another replica.
+    A reply with no buttons leaves nothing to pick; a toast alone changes nothing.
+    """
+    shown = [r for r in turn.outcome.replies if r.text or r.buttons or r.document or r.photo]
+    if not shown:
+        return
+    options = [
+        [b.label, b.data]
+        for r in shown
+        for row in r.buttons
+        for b in row
+        if cb.decode(b.data).action not in UNTYPED_ACTIONS
+    ]
+    if options:
+        turn.context["options"] = options[:MAX_OPTIONS]
+    else:
+        turn.context.pop("options", None)
+
+
+def _answer_button(options: list[acts.Option], yes: bool) -> str | None:
+    """The button a typed "sí" (or "no") answers, when the latest keyboard asked one."""
+    wanted = YES_BUTTONS if yes else NO_BUTTONS
+    for option in options:
+        data = cb.decode(option.data)
+        if (data.action, data.arg(0)) in wanted:
+            return option.data
+    return None
+
+
+def _person_and_menu() -> list[list[Button]]:
+    return [[Button(texts.BUTTON_PERSON, cb.encode("adv"))], *keyboards.menu_buttons()]

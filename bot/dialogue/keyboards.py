@@ -78,7 +78,7 @@ def ask_result(result: AskResult) -> Reply:
             rows.append([advisor_button()])
     elif result.kind == "greeting":
         rows = menu_buttons()
-    return Reply(result.text, buttons=rows)
+    return Reply(result.text, buttons=rows, kind=result.kind)
 
 
 def sectors(kb: KnowledgeBase) -> Reply:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-EventKind = Literal["text", "button", "contact", "command", "media"]
+EventKind = Literal["text", "button", "contact", "command", "media", "location"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,8 @@ class Event:
     contact_is_own: bool = True
     media: str = ""  # voice, photo, sticker, location, document, video, ...
     photo: str = ""  # a photo's platform file id (its caption comes in `text`)
+    latitude: float | None = None  # a shared location (kind "location")
+    longitude: float | None = None
     update_id: int | None = None  # set by adapters whose platform may redeliver
     chat_id: int | None = None  # where it happened, when the platform has chats
     private: bool = True  # a one-to-one chat: the only place personal data is shown
@@ -85,6 +87,7 @@ class Reply:
     document: Document | None = None
     photo: str | None = None  # a platform file id: the text becomes the photo's caption
     notice: str = ""  # short toast for a pressed button (Telegram's answerCallbackQuery)
+    kind: str = ""  # what the reply is ("answer", "fallback", "menu", …): for evaluation only
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,9 @@ class Turn:
     open_transaction: Callable[[], Awaitable[AsyncSession]]
     names: tuple[str, ...] = ()  # the sender's names on the platform: kept out of free text
     staff_chat_id: int | None = None  # where staff notices go; None: nobody is told
+    # What the conversation is about and the latest keyboard, kept across flows (reset()
+    # leaves it): see dialogue/context.py and dialogue/acts.py.
+    context: dict[str, Any] = field(default_factory=dict)
     outcome: Outcome = field(default_factory=Outcome)
     session: AsyncSession | None = None  # set once a flow asked for a transaction
 
