@@ -61,9 +61,11 @@ async def capture(dialogue: Dialogue, user: UserRef, topic: str) -> Outcome:
     if "lc:y" not in [b.data for row in consent.replies[0].buttons for b in row]:
         return consent  # already registered
     await press(dialogue, cb.encode("lc", "y"), user)
-    await dialogue.handle(
+    shared = await dialogue.handle(
         Event(user=user, kind="contact", phone=f"+51 {LEAD_PHONE}", text=user.first_name or "")
     )
+    if shared.staff_notices:
+        return shared  # a second lead: business and RUC were given for the first one
     await say(dialogue, "Bodega San Juan de Eustaquia", user)
     outcome = await say(dialogue, RUC, user)
     while outcome.replies and outcome.replies[-1].buttons and not outcome.staff_notices:
@@ -80,7 +82,7 @@ async def leave_traces(dialogue: Dialogue, db: Database) -> None:
     answer = await say(dialogue, "que es la economia circular", user)
     fb = button(answer, "fb:")
     await press(dialogue, fb.data, user)
-    await say(dialogue, f"soy eustaquia de la {BUSINESS}, llamenme al {MOBILE}", user)
+    await say(dialogue, f"soy eustaquia de la {BUSINESS}, mi numero es {MOBILE}", user)
     await command(dialogue, "novedades", "", user)
     first = await capture(dialogue, user, cb.encode("lead", "c", "citeccal-arequipa"))
     await say(dialogue, f"a cuanto esta el dolar hoy? mi cel {MOBILE}", user)
@@ -325,10 +327,10 @@ async def test_my_data_shows_the_stored_questions_and_a_delete_button(
     dialogue: Dialogue,
 ) -> None:
     await say(dialogue, "que es la economia circular", EUSTAQUIA)
-    await say(dialogue, f"y el cite de arequipa? llamenme al {MOBILE}", EUSTAQUIA)
+    await say(dialogue, f"y el cite de arequipa? mi numero es {MOBILE}", EUSTAQUIA)
     shown = await command(dialogue, "mis_datos", "", EUSTAQUIA)
     assert "que es la economia circular" in text(shown)
-    assert "y el cite de arequipa? llamenme al [teléfono]" in text(shown)
+    assert "y el cite de arequipa? mi numero es [teléfono]" in text(shown)
     confirm = await press(dialogue, button(shown, "del:ask").data, EUSTAQUIA)
     assert button(confirm, "del:y")
 

@@ -1,7 +1,9 @@
 """Lead capture: from "Me interesa" to a stored, consented lead.
 
 consent → phone → business (optional) → RUC (optional) → region and sector
-(only when the conversation has not told us) → stored → confirmation.
+(only when the conversation has not told us) → stored → confirmation. An
+owner who gave a phone for an earlier lead is only asked to confirm it, and
+their business and RUC are not asked again.
 Until the last step nothing personal is stored: what the user typed lives in
 the conversation state, and declining or /cancelar discards it. The lead is
 written in the same transaction that produces the confirmation, so the
@@ -11,6 +13,7 @@ confirmation is never sent for a lead that was not committed.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from bot import texts
@@ -18,7 +21,7 @@ from bot.dialogue import callbacks as cb
 from bot.dialogue import keyboards
 from bot.dialogue.model import Button, Event, Reply
 from bot.dialogue.turn import Turn
-from bot.storage.leads import LeadDraft, open_lead, save_lead
+from bot.storage.leads import LeadDraft, latest_contact, open_lead, save_lead
 from bot.storage.models import utcnow
 from bot.text.normalize import normalize
 from bot.validation import check_phone, check_ruc
@@ -60,16 +63,18 @@ async def start(turn: Turn, kind: str, topic: str, label: str, cite: str | None 
         return
     turn.state = CONSENT
     turn.data = {"lead": {"kind": topic_kind, "topic": topic, "label": label, "cite": cite}}
-    turn.say(
-        Reply(
-            texts.CONSENT.format(topic=label),
-            buttons=[
-                [
-                    Button(texts.BUTTON_ACCEPT, cb.encode("lc", "y")),
-                    Button(texts.BUTTON_DECLINE, cb.encode("lc", "n")),
-                ]
-            ],
-        )
+    turn.say(_consent_question(label))
+
+
+def _consent_question(label: str) -> Reply:
+    return Reply(
+        texts.CONSENT.format(topic=label),
+        buttons=[
+            [
+                Button(texts.BUTTON_ACCEPT, cb.encode("lc", "y")),
+                Button(texts.BUTTON_DECLINE, cb.encode("lc", "n")),
+            ]
+        ],
     )
 
 
@@ -86,11 +91,41 @@ async def consent(turn: Turn, accepted: bool, name: str | None) -> None:
     lead["consent_at"] = utcnow().isoformat()
     lead["name"] = (name or "")[:128] or None
     turn.state = PHONE
+    earlier = await latest_contact(await turn.transaction(), turn.user.id)
+    if earlier is not None and earlier.phone:
+        lead["known"] = {
+            "phone": earlier.phone,
+            "business": earlier.business_name,
+            "ruc": earlier.ruc,
+        }
+        turn.say(_ask_same_phone(earlier.phone))
+        return
     turn.say(Reply(texts.ASK_PHONE, request_contact=True))
+
+
+def _ask_same_phone(phone: str) -> Reply:
+    return Reply(
+        texts.PHONE_KNOWN.format(phone=phone),
+        buttons=[
+            [Button(texts.BUTTON_SAME_PHONE, cb.encode("lp", "y"))],
+            [Button(texts.BUTTON_OTHER_PHONE, cb.encode("lp", "n"))],
+        ],
+    )
 
 
 YES = frozenset({"si", "sí", "acepto", "ok", "dale", "claro", "de acuerdo", "bueno", "ya"})
 NO = frozenset({"no", "no gracias", "no acepto", "nop"})
+# "¿para qué quieren mi número?": the reason, then the same question again.
+WHY = re.compile(
+    r"\b(para que|por que|porque|pa que|xq|pq|con que fin|que van a hacer con)\b.*"
+    r"\b(numero|telefono|celular|cel|datos|ruc|nombre|quieren|necesitan|piden|lo|los)\b"
+)
+# "no tengo RUC", "todavía no", "no": an optional answer the owner does not have.
+NOT_HAVE = re.compile(
+    r"^(no|nop|ninguno|ninguna|nada|sin ruc|sin nombre|no se|no lo se|no recuerdo|"
+    r"(aun|todavia|tampoco) no( tengo)?( ruc| nombre)?|no (tengo|tiene|cuento con|hay)( ruc| nombre"
+    r"| todavia| aun)?( todavia| aun)?|no tengo ni ruc|aun no tengo ruc|todavia no tengo ruc)$"
+)
 
 
 async def on_text(turn: Turn, event: Event) -> bool:
@@ -102,19 +137,30 @@ async def on_text(turn: Turn, event: Event) -> bool:
     """
     lead: dict[str, Any] = turn.data["lead"]
     text = event.text.strip()
+    normal = normalize(text).strip(" !.")
+    if turn.state in {CONSENT, PHONE, BUSINESS, RUC} and WHY.search(normal):
+        _explain(turn)
+        return True
     if turn.state == CONSENT:
-        answer = normalize(text).strip(" !.")
-        if answer in YES or answer in NO:
-            await consent(turn, answer in YES, event.user.first_name)
+        if normal in YES or normal in NO:
+            await consent(turn, normal in YES, event.user.first_name)
             return True
         turn.reset()
         return False
     if turn.state == PHONE:
         await _phone(turn, text)
     elif turn.state == BUSINESS:
+        if NOT_HAVE.match(normal):
+            _ask_ruc(turn)
+            return True
         lead["business"] = text[:160] or None
         _ask_ruc(turn)
     elif turn.state == RUC:
+        if NOT_HAVE.match(normal):
+            lead["ruc"] = None
+            lead.setdefault("skipped", []).append("ruc")
+            await _next(turn)
+            return True
         checked = check_ruc(text)
         if not checked.ok:
             turn.say(Reply(texts.RUC_PROBLEMS[checked.problem or "length"], buttons=_skip("ruc")))
@@ -126,8 +172,7 @@ async def on_text(turn: Turn, event: Event) -> bool:
         if region is None:
             turn.say(Reply(texts.LEAD_REGION_NOT_FOUND, buttons=_skip("region")))
             return True
-        lead["region"] = region
-        await _next(turn)
+        await region_given(turn, region)
     elif turn.state == SECTOR:
         hits = turn.core.matcher.sectors.find(text)
         if hits:
@@ -136,6 +181,32 @@ async def on_text(turn: Turn, event: Event) -> bool:
         else:
             _ask_sector(turn)
     return True
+
+
+async def region_given(turn: Turn, region: str) -> None:
+    """The region, typed or from a shared location, at the region step."""
+    turn.data["lead"]["region"] = region
+    await _next(turn)
+
+
+def _explain(turn: Turn) -> None:
+    """Why we ask, with the consent text when it was not given yet; then the same step."""
+    lead = turn.data["lead"]
+    why = texts.WHY_WE_ASK.format(topic=lead["label"])
+    if turn.state == CONSENT:
+        turn.say(Reply(why))
+        turn.say(_consent_question(lead["label"]))
+    elif turn.state == PHONE:
+        known = lead.get("known") or {}
+        if known.get("phone"):
+            turn.say(Reply(why))
+            turn.say(_ask_same_phone(known["phone"]))
+        else:
+            turn.say(Reply(why + "\n\n" + texts.ASK_PHONE, request_contact=True))
+    elif turn.state == BUSINESS:
+        turn.say(Reply(why + "\n\n" + texts.ASK_BUSINESS, buttons=_skip("business")))
+    else:
+        turn.say(Reply(why + "\n\n" + texts.ASK_RUC, buttons=_skip("ruc")))
 
 
 async def on_contact(turn: Turn, event: Event) -> None:
@@ -164,6 +235,14 @@ async def on_button(turn: Turn, data: cb.Callback) -> bool:
         else:
             return False
         return True
+    if data.action == "lp" and turn.state == PHONE:
+        known = turn.data["lead"].get("known") or {}
+        if data.arg(0) == "y" and known.get("phone"):
+            await _phone(turn, known["phone"])
+        else:
+            turn.data["lead"].pop("known", None)
+            turn.say(Reply(texts.ASK_PHONE, request_contact=True))
+        return True
     if data.action == "lsec" and turn.state == SECTOR and data.arg(0) in turn.core.kb.sectors:
         turn.data["lead"]["sector"] = data.arg(0)
         await _next(turn)
@@ -176,7 +255,14 @@ async def _phone(turn: Turn, text: str) -> None:
     if not checked.ok:
         turn.say(Reply(texts.PHONE_INVALID, request_contact=True))
         return
-    turn.data["lead"]["phone"] = checked.value
+    lead = turn.data["lead"]
+    lead["phone"] = checked.value
+    known = lead.pop("known", None)
+    if known:  # given for an earlier lead: not asked again
+        lead["business"] = known.get("business")
+        lead["ruc"] = known.get("ruc")
+        await _next(turn)
+        return
     turn.state = BUSINESS
     turn.say(Reply(texts.ASK_BUSINESS, buttons=_skip("business"), remove_keyboard=True))
 

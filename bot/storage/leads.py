@@ -115,6 +115,17 @@ async def leads_of_user(session: AsyncSession, user_id: int) -> list[Lead]:
     return list((await session.exec(query)).all())
 
 
+async def latest_contact(session: AsyncSession, user_id: int) -> Lead | None:
+    """The owner's most recent lead: a second request reuses its phone, business and RUC."""
+    query = (
+        select(Lead)
+        .where(Lead.user_id == user_id)
+        .order_by(col(Lead.created_at).desc(), col(Lead.id).desc())
+        .limit(1)
+    )
+    return (await session.exec(query)).first()
+
+
 async def count_by(session: AsyncSession, field: str) -> list[tuple[str | None, int]]:
     column = getattr(Lead, field)
     query = select(column, func.count()).group_by(column).order_by(func.count().desc())
