@@ -198,6 +198,22 @@ class TelegramAdapter:
         )
         await self._run(update, context, event)
 
+    async def on_location(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if (incoming := self._incoming(update, context)) is None:
+            return
+        message, user = incoming
+        location = message.location
+        if location is None:
+            return
+        event = Event(
+            user=user,
+            kind="location",
+            latitude=location.latitude,
+            longitude=location.longitude,
+            update_id=update.update_id,
+        )
+        await self._run(update, context, event)
+
     async def on_media(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if (incoming := self._incoming(update, context)) is None:
             return
@@ -435,6 +451,8 @@ def build_application(services: Services) -> Application:
         CallbackQueryHandler(adapter.on_button),
         MessageHandler(new & filters.COMMAND, adapter.on_command),
         MessageHandler(new & filters.CONTACT, adapter.on_contact),
+        # A live location is a stream of edits: only the first message is read.
+        MessageHandler(new & filters.LOCATION, adapter.on_location),
         MessageHandler(new & filters.TEXT, adapter.on_text),
         MessageHandler(new & ~filters.StatusUpdate.ALL, adapter.on_media),
     ]
