@@ -101,6 +101,27 @@ def cmd_chat(_args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_eval_chat(args: argparse.Namespace) -> int:
+    """Conversation scripts against the dialogue, on a throwaway SQLite database."""
+    from pathlib import Path
+
+    from bot import conversation_eval as ce
+
+    settings = _settings()
+    core = _core(settings)
+    try:
+        scripts = ce.load_scripts(Path(args.file) if args.file else ce.DEFAULT_SCRIPTS)
+    except ce.ScriptError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    report = asyncio.run(ce.run_on_core(scripts, core))
+    print(ce.format_report(report, verbose=args.verbose))
+    if report.share < args.min:
+        print(f"Por debajo del mínimo de {args.min:.0%}.", file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_OK
+
+
 # --- ask ----------------------------------------------------------------------
 
 
@@ -274,6 +295,18 @@ def build_parser() -> argparse.ArgumentParser:
         "chat", help="conversa con el bot en esta terminal (sin token ni servidor)"
     )
     chat.set_defaults(func=cmd_chat)
+
+    eval_chat = sub.add_parser(
+        "eval-chat", help="corre los guiones de conversación (evaluation/conversations.yaml)"
+    )
+    eval_chat.add_argument(
+        "file", nargs="?", help="guiones YAML (por omisión, los del repositorio)"
+    )
+    eval_chat.add_argument("--verbose", action="store_true", help="todos los fallos de cada guion")
+    eval_chat.add_argument(
+        "--min", type=float, default=0.0, help="proporción mínima de guiones correctos (0-1)"
+    )
+    eval_chat.set_defaults(func=cmd_eval_chat)
 
     ask = sub.add_parser("ask", help="responde una pregunta desde la base de conocimiento")
     ask.add_argument("text", nargs="*", help="la pregunta")
