@@ -357,6 +357,11 @@ PHONE_KNOWN = (
     "¿Le contactamos al mismo número que nos dio antes, {phone}? Si prefiere otro, "
     "escríbalo o toque «Usar otro número»."
 )
+PHONE_NEEDED = (
+    "Para que le contacten necesito su número de celular: escríbalo (por ejemplo, "
+    "987 654 321) o toque «Compartir mi número». Si prefiere no darlo, escriba «cancelar» "
+    "y no guardo nada."
+)
 BUTTON_SAME_PHONE = "✅ Sí, ese número"
 BUTTON_OTHER_PHONE = "Usar otro número"
 WHY_WE_ASK = (

@@ -307,6 +307,12 @@ media = st.tuples(
     st.one_of(st.just(""), texts_strategy),  # caption
     st.sampled_from(["", "AgACAgEAAxkBAAIB", "x" * 300]),  # photo file id
 )
+# Anywhere on Earth, the poles and the antimeridian included: the nearest capital is named.
+locations = st.tuples(
+    st.just("location"),
+    st.floats(-90, 90, allow_nan=False),
+    st.floats(-180, 180, allow_nan=False),
+)
 # Do what the sender's last reply asked for: press one of its buttons, or give one of the
 # answers its question expects (below), so that flows get past their first step.
 follow = st.tuples(st.just("follow"), st.integers(0, 40))
@@ -339,6 +345,8 @@ EXPECTED_ANSWERS: list[tuple[re.Pattern[str], list[tuple[Any, ...]]]] = [
     (_pattern(texts.CONSENT), [("text", t) for t in ["sí", "no", "ok", "dale!"]]),
     (_pattern(texts.ASK_PHONE), PHONE_ANSWERS),
     (_pattern(texts.PHONE_INVALID), PHONE_ANSWERS),
+    (_pattern(texts.PHONE_NEEDED), PHONE_ANSWERS),
+    (_pattern(texts.PHONE_KNOWN), [*PHONE_ANSWERS, ("text", "sí"), ("text", "no")]),
     (_pattern(texts.CONTACT_NOT_OWN), PHONE_ANSWERS),
     (_pattern(texts.ASK_BUSINESS), [("text", t) for t in ["Curtiembre Misti", "Bodega ✨", " "]]),
     (_pattern(texts.ASK_RUC), [("text", t) for t in RUCS]),
@@ -465,6 +473,7 @@ def steps_strategy(core: Core) -> st.SearchStrategy[list[tuple[int, tuple[Any, .
         commands,
         contacts,
         media,
+        locations,
     )
     who = st.integers(0, USERS_PER_EXAMPLE - 1)
     step = st.one_of(
@@ -553,6 +562,8 @@ def make_event(
         return Event(
             kind="contact", phone=action[1], contact_is_own=action[2], text=action[3], **common
         )
+    if kind == "location":
+        return Event(kind="location", latitude=action[1], longitude=action[2], **common)
     return Event(kind="media", media=action[1], text=action[2], photo=action[3], **common)
 
 

@@ -148,6 +148,10 @@ async def on_text(turn: Turn, event: Event) -> bool:
         turn.reset()
         return False
     if turn.state == PHONE:
+        if not any(ch.isdigit() for ch in text):
+            # "hola", "no entiendo": not a phone typed wrong, so say what is needed and how out.
+            turn.say(Reply(texts.PHONE_NEEDED, request_contact=True))
+            return True
         await _phone(turn, text)
     elif turn.state == BUSINESS:
         if NOT_HAVE.match(normal):
