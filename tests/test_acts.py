@@ -34,6 +34,10 @@ REGIONS = [
         ("salir", "exit"),
         ("cancelar", "exit"),
         ("ya no quiero", "exit"),
+        ("regresar al menu", "menu"),
+        ("ver opciones", "menu"),
+        ("volver atras", "back"),
+        ("cancela todo", "exit"),
     ],
 )
 def test_navigation_words_are_read_as_navigation(text: str, kind: str) -> None:
@@ -83,12 +87,16 @@ def test_a_unicode_digit_is_not_taken_for_an_ascii_option_number() -> None:
     assert read("٣", MENU).kind != "pick"
 
 
-@pytest.mark.parametrize("text", ["si", "Sí", "sip", "ok", "dale", "claro que si", "sí, acepto"])
+@pytest.mark.parametrize(
+    "text", ["si", "Sí", "sip", "ok", "dale", "claro que si", "sí, acepto", "siii", "de una", "okk"]
+)
 def test_agreement_is_yes(text: str) -> None:
     assert read(text, MENU).kind == "yes"
 
 
-@pytest.mark.parametrize("text", ["no", "No gracias", "nop", "ahora no", "mejor no"])
+@pytest.mark.parametrize(
+    "text", ["no", "No gracias", "nop", "ahora no", "mejor no", "nooo", "no gracias, despues"]
+)
 def test_refusal_is_no(text: str) -> None:
     assert read(text, MENU).kind == "no"
 
@@ -106,6 +114,12 @@ def test_refusal_is_no(text: str) -> None:
         "puedo hablar con una persona real?",
         "que me contacten por favor",
         "asesor",
+        "hay alguien que me pueda atender?",
+        "¿hay algún asesor disponible?",
+        "necesito ayuda de una persona",
+        "me comunican con alguien",
+        "atencion al cliente",
+        "pueden llamarme al 987654321",
     ],
 )
 def test_asking_for_a_person_in_any_wording_is_read_as_such(text: str) -> None:
@@ -114,7 +128,14 @@ def test_asking_for_a_person_in_any_wording_is_read_as_such(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["que es un asesor tecnico del cite", "cuanto cuesta la asesoria del cite de ica"],
+    [
+        "que es un asesor tecnico del cite",
+        "cuanto cuesta la asesoria del cite de ica",
+        "proinnovate ayuda a personas naturales?",
+        "quien es el encargado de los cite",
+        "como contacto al cite de ica",
+        "el asesor del cite me dijo que hay fondos, es cierto?",
+    ],
 )
 def test_a_question_about_advice_services_is_not_a_request_for_a_person(text: str) -> None:
     assert read(text).kind == "none"
@@ -122,14 +143,32 @@ def test_a_question_about_advice_services_is_not_a_request_for_a_person(text: st
 
 @pytest.mark.parametrize(
     "text",
-    ["uff esto no sirve", "no me entiendes", "no entiendes nada", "nada que ver", "pesimo bot"],
+    [
+        "uff esto no sirve",
+        "no me entiendes",
+        "no entiendes nada",
+        "nada que ver",
+        "pesimo bot",
+        "no me estas entendiendo",
+        "eso no te pregunte",
+        "q mal",
+        "te estoy preguntando otra cosa",
+    ],
 )
 def test_saying_the_bot_does_not_help_is_frustration(text: str) -> None:
     assert read(text).kind == "frustration"
 
 
-def test_a_question_that_says_something_does_not_work_is_not_frustration() -> None:
-    assert read("mi maquina de coser no funciona, hay un cite que la repare?").kind == "none"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mi maquina de coser no funciona, hay un cite que la repare?",
+        "no entiendo que es la economia circular",
+        "el cite no me respondio el correo, que hago?",
+    ],
+)
+def test_a_question_that_says_something_went_wrong_is_not_frustration(text: str) -> None:
+    assert read(text).kind == "none"
 
 
 @pytest.mark.parametrize(
@@ -137,6 +176,7 @@ def test_a_question_that_says_something_does_not_work_is_not_frustration() -> No
     [
         ("hello, do you speak english?", "en"),
         ("How can I get funding for my business", "en"),
+        ("good morning", "en"),
         ("allillanchu", "qu"),
         ("imaynalla kachkanki, yanapawanki?", "qu"),
     ],

@@ -62,90 +62,45 @@ def _words(text: str) -> frozenset[str]:
 _FILLER = _words(
     "por favor porfa porfis pls plis please pe pues nomas no mas ya ok oka okey "
     "al a el la los las de del un una mi quiero quisiera deseo elijo escojo marco "
-    "opcion opciones numero nro num boton"
+    "opcion opciones opc option numero nro num boton ver mostrar elegir escoger seleccionar"
 )
-_NAVIGATION: dict[str, ActKind] = {
-    **dict.fromkeys(
-        [
-            "menu",
-            "menus",
-            "menu principal",
-            "inicio",
-            "ir al inicio",
-            "volver al inicio",
-            "volver al menu",
-            "ir al menu",
-            "ver menu",
-            "mostrar menu",
-            "empezar",
-            "empezar de nuevo",
-            "comenzar de nuevo",
-            "reiniciar",
-            "start",
-            "principal",
-        ],
+# Navigation: a short message made only of these words (and filler) navigates. The first
+# group found wins, so "volver al menu" is the menu and "cancela todo" is leaving.
+_NAVIGATION_WORDS: tuple[tuple[ActKind, frozenset[str]], ...] = (
+    (
         "menu",
+        _words("menu menus inicio principio principal opciones empezar comenzar reiniciar start"),
     ),
-    **dict.fromkeys(["volver", "atras", "regresar", "retroceder", "anterior", "back"], "back"),
-    **dict.fromkeys(
-        ["ayuda", "help", "ayudame", "auxilio", "necesito ayuda", "como funciona esto"], "help"
-    ),
-    **dict.fromkeys(
-        [
-            "salir",
-            "cancelar",
-            "cancela",
-            "cancelalo",
-            "terminar",
-            "detener",
-            "parar",
-            "basta",
-            "dejalo",
-            "olvidalo",
-            "olvidate",
-            "ya no",
-            "ya no quiero",
-            "no quiero seguir",
-            "exit",
-            "stop",
-        ],
+    (
         "exit",
+        _words(
+            "salir cancelar cancela cancelalo terminar termina detener parar basta dejalo olvidalo olvidate exit stop"
+        ),
     ),
+    ("back", _words("volver vuelve regresar regresa atras anterior retroceder back")),
+    ("help", _words("ayuda help ayudame auxilio")),
+)
+_NAVIGATION_FILLER = (_FILLER - {"opcion", "opciones"}) | _words(
+    "ir vamos otra vez de nuevo todo esto aqui conversacion chat quiero seguir no mejor paso me"
+)
+_NAVIGATION_PHRASES: dict[str, ActKind] = {
+    "ya no": "exit",
+    "ya no quiero": "exit",
+    "no quiero seguir": "exit",
+    "necesito ayuda": "help",
+    "como funciona esto": "help",
 }
+# Agreement and refusal, alone or with politeness: "sí, claro", "dale pues", "no, gracias".
 _YES = _words(
-    "si sii siii sip simon claro dale ya acepto bueno listo perfecto correcto afirmativo "
-    "exacto ok oka okey okay vale yes va"
+    "si claro dale ya acepto bueno listo perfecto correcto afirmativo exacto ok okey okay "
+    "vale yes va sip simon acuerdo supuesto bien dokey oka"
 )
-_YES_PHRASES = frozenset(
-    [
-        "de acuerdo",
-        "claro que si",
-        "por supuesto",
-        "si acepto",
-        "si claro",
-        "si por favor",
-        "si gracias",
-        "ya pues",
-        "esta bien",
-        "ok gracias",
-        "si esta bien",
-        "asi es",
-    ]
-)
-_NO = _words("no nop nope nel negativo nada")
-_NO_PHRASES = frozenset(
-    [
-        "no gracias",
-        "no acepto",
-        "para nada",
-        "todavia no",
-        "ahora no",
-        "mejor no",
-        "no por ahora",
-        "no quiero",
-        "no deseo",
-        "no esta bien",
-    ]
+_YES_PHRASES = frozenset({"de una", "asi es", "eso es", "esta bien"})
+_YES_COMPANY = _words("de una esta asi es eso terminos condiciones acepto los")
+_POLITE = _words("por favor gracias pues pe que los las el la muchas nomas")
+_NO = _words("no nop nope nel negativo nones nunca")
+_NO_COMPANY = _POLITE | _words(
+    "ahora todavia aun mejor quiero deseo acepto despues luego tal vez esta bien para nada"
 )
 _NUMBER_WORDS = {
     "uno": 1,
@@ -188,40 +143,54 @@ _ORDINALS = {
 }
 _NUMERAL = re.compile(r"^([0-9]{1,2})(ro|ra|do|da|to|ta|vo|va|no|na|mo|ma|o|a|°|º)?$")
 
-# Asking for a person, in the ways owners write it.
-_PERSON = re.compile(
-    r"\b(hablar|conversar|comunicarme|comunicarse|contactarme|contactar|chatear|atenderme|"
-    r"atienda|atiendan|pasame|pasenme|paseme|comuniqueme|comuniquenme)\b"
-    r".*\b(alguien|persona|personas|humano|humana|asesor|asesora|asesores|especialista|"
-    r"funcionario|funcionaria|operador|operadora|agente|encargado|encargada|representante|"
-    r"ejecutivo|ejecutiva|gente|equipo|ingeniero|ingeniera|consultor|consultora)\b"
+# Asking for a person: a person ("alguien", "un asesor") and a way of reaching one
+# ("hablar", "atender", "llamar") in a short message; or a call asked of us ("llámenme");
+# or a person alone ("un asesor, por favor"). "¿Quién es el encargado de los CITE?" names
+# a person but reaches for none; "¿cómo contacto al CITE de Ica?" reaches for a place.
+_PERSON_NOUN = re.compile(
+    r"\b(alguien|persona|personas|humano|humana|asesor|asesora|asesores|especialista|"
+    r"especialistas|funcionario|funcionaria|operador|operadora|agente|encargado|encargada|"
+    r"representante|ejecutivo|ejecutiva|ingeniero|ingeniera|consultor|consultora)\b"
+)
+_REACH = re.compile(
+    r"\b(habl(ar|o|e|en|amos)|convers(ar|o|e)|comunic\w*|comuniqu\w+|contactar(me|nos)?|"
+    r"contacte\w*|chatear|atiend\w*|atender(me|nos)?|atencion|llamar(me|nos)?|llamen\w*|"
+    r"llame\w*|llamada|disponible|pasame|pasenme|paseme)\b"
+    r"|\b(me|nos)\s+(\w+\s+)?(ayud|orient|expliqu|asesor|escrib)\w*"
+    r"|\b(ayudarme|orientarme|asesorarme|explicarme)\b"
+)
+_CALL_ME = re.compile(
+    r"\b(llamenme|llameme|llamame|llamarme|contactenme|contacteme|contactarme|contactame|"
+    r"comuniquense|escribanme|asesorenme)\b"
     r"|\b(me|nos)\s+(pueden|puede|podrian|podria|podran|podra|van a|va a)\s+"
     r"(llamar|contactar|comunicar|escribir|atender|asesorar)\b"
-    r"|\b(que|q)\s+(alguien|una persona|un asesor|una asesora|un especialista|el asesor|ustedes)?"
-    r"\s*(me|nos)\s+(llame|llamen|contacte|contacten|atienda|atiendan|escriba|escriban|"
-    r"asesore|asesoren|comunique|comuniquen)\b"
-    r"|\b(alguien|una persona|un asesor|una asesora)\s+(que\s+)?(me|nos)\s+"
-    r"(llame|contacte|atienda|escriba|asesore|oriente|ayude|explique)\b"
-    r"|\b(llamenme|llameme|contactenme|contacteme|comuniquense|escribanme|asesorenme)\b"
-    r"|\b(me|nos)\s+(llaman|llamas|contactan|contactas)\b"
-    r"|\b(quiero|necesito|quisiera|deseo|busco|pido|requiero|prefiero)\s+(a\s+)?(un |una |el |la )?"
-    r"(asesor|asesora|humano|humana|persona|operador|operadora|especialista|agente)\b"
-    r"|\b(persona real|persona de verdad|ser humano|humano de verdad|atencion personalizada|"
-    r"atencion humana|asesoria personalizada|asesor humano|un humano)\b"
-    r"|^(un |una |con un |con una |hablar con )?(asesor|asesora|asesoria|humano|persona|operador|"
-    r"operadora|agente|especialista)$"
+    r"|\b(me|nos)\s+(llaman|llamas|llamen|contactan|contactas|contacten|atienden)\b"
+    r"|\b(persona real|persona de verdad|ser humano|atencion personalizada|atencion humana|"
+    r"asesoria personalizada|atencion al cliente)\b"
+    r"|\bayuda (de|con) (una persona|alguien|un asesor|una asesora|un humano|un especialista)\b"
 )
+_PERSON_ALONE = re.compile(
+    r"^(un |una |el |la |con un |con una |hablar con |quiero |necesito |deseo )?(un |una )?"
+    r"(asesor|asesora|asesoria|humano|persona|operador|operadora|agente|especialista)"
+    r"( por favor| porfa| pls)?$"
+)
+PERSON_MAX_WORDS = 14  # longer messages that name a person are questions about something
+
+
 # Saying the bot is not helping. Read only when little else is said: "mi máquina no
 # funciona, ¿hay un CITE que la repare?" is a question, not a complaint.
 _FRUSTRATION = re.compile(
-    r"\b(no (me )?(entiendes|entiende|entendiste|entendio|comprendes|comprende|sirves|sirve|"
-    r"sirvio|ayudas|ayuda|ayudaste|estas ayudando|esta ayudando|funciona|captas|capta)|"
-    r"no es lo que (pregunte|pedi|dije|queria)|no era eso|eso no (es|era)|nada que ver|"
-    r"no entiendo nada|pesimo|pesima|malisimo|malisima|inutil|que malo|que mala|"
-    r"otra vez lo mismo|lo mismo otra vez|ya te dije|ya le dije|me estas tomando el pelo|"
-    r"no tiene sentido|no responde|no respondes|no contestas|no contesta|que fastidio|"
-    r"esto es una perdida de tiempo|perdida de tiempo)\b"
+    r"\bno (me |nos |le )?(estas |esta |estan )?(entiend\w*|entendi\w*|comprend\w*|ayud\w*|"
+    r"sirv\w*|sirve|respond\w*|contest\w*|capt\w*|sabes|sabe|funciona)"
+    r"|\bsigues? sin (entender|ayudar|responder)|\bno (es|era) (eso|lo que)|"
+    r"\beso no (es|era|te pregunte|le pregunte|pregunte|pedi)|\bno (te|le) pregunte eso|"
+    r"\bya (te|le) (dije|pregunte)|\b(te|le) (estoy preguntando|pregunte) otra cosa|"
+    r"\botra cosa (te|le) pregunte|\bnada que ver|\bno entiendo nada|\bperdida de tiempo|"
+    r"\botra vez lo mismo|\blo mismo otra vez|\bme estas tomando el pelo|\bno tiene sentido|"
+    r"\bque fastidio|\bque (bot )?(tan |mas )?(malo|mala|inutil|pesimo|pesima)"
 )
+# A short message of only these says the bot is bad: "malo", "q mal", "pésimo bot".
+_BAD = _words("malo mala mal pesimo pesima inutil horrible terrible basura fatal malisimo")
 _COMPLAINT_WORDS = _words(
     "uff uf ufff puf pff ash ush aj agh ay oe oye pero que esto eso esta este bot robot "
     "asistente tu usted tan muy nada nunca siempre igual verdad de la el lo me nos se "
@@ -237,13 +206,14 @@ _ENGLISH_STRONG = _words(
     "where which who thanks thank would there this anyone information can for my get "
     "funding business company"
 )
+_ENGLISH_GREETING = _words("hi hello hey good morning afternoon evening thanks thank you bye")
 # Quechua (and Aymara) words an owner may greet or ask with; none is Spanish.
 _QUECHUA = _words(
     "allillanchu allinllachu allillachu imaynalla imaynallam imaynallan rimaykullayki "
     "rimaykullawayki napaykullayki sulpayki yusulpayki yusulpaki añaychay anchata maypi "
     "imataq imatam ñuqa nuqa noqa qam kani kanki munani munanki yanapay yanapaway "
     "yanapawanki llamkay llank'ay riqsiy runasimi kichwa quechua qichwa kamisaki "
-    "jallalla waliki aymara tupananchiskama"
+    "jallalla waliki aymara tupananchiskama kamisaraki kamisaki"
 )
 
 
@@ -323,10 +293,19 @@ def asks_for_own_cite(text: str) -> bool:
 
 
 def asks_for_person(normal: str) -> bool:
-    return _PERSON.search(normal) is not None
+    if _CALL_ME.search(normal) or _PERSON_ALONE.match(normal):
+        return True
+    if len(normal.split()) > PERSON_MAX_WORDS:
+        return False
+    noun = _PERSON_NOUN.search(normal)
+    return noun is not None and _REACH.search(normal) is not None
 
 
 def _frustrated(normal: str) -> bool:
+    words = normal.split()
+    only_bad = all(w in _BAD or w in _COMPLAINT_WORDS or w in {"q", "k"} for w in words)
+    if words and len(words) <= 4 and any(w in _BAD for w in words) and only_bad:
+        return True
     found = _FRUSTRATION.search(normal)
     if found is None:
         return False
@@ -345,9 +324,42 @@ def _language(text: str, normal: str) -> str:
     strong = {w for w in raw if w in _ENGLISH_STRONG}
     if len(strong) >= 2 and len(english) >= 0.5 * len(raw):
         return "en"
-    if "english" in raw:
+    if "english" in raw or (raw and len(raw) <= 3 and all(w in _ENGLISH_GREETING for w in raw)):
         return "en"
     return ""
+
+
+def _squeezed(words: list[str]) -> list[str]:
+    """ "siii", "okk", "nooo" → "si", "ok", "no": for the few words read as acts."""
+    return [re.sub(r"(.)\1+", r"\1", w) if len(w) > 2 else w for w in words]
+
+
+def _navigation(normal: str) -> ActKind | None:
+    if normal in _NAVIGATION_PHRASES:
+        return _NAVIGATION_PHRASES[normal]
+    words = _squeezed(normal.split())
+    if len(words) > 5:
+        return None
+    said = {w for w in words if w not in _NAVIGATION_FILLER}
+    for kind, vocabulary in _NAVIGATION_WORDS:
+        if said & vocabulary and said <= {w for _, v in _NAVIGATION_WORDS for w in v}:
+            return kind
+    return None
+
+
+def _yes_or_no(normal: str) -> ActKind | None:
+    words = _squeezed(normal.split())
+    if not words or len(words) > 6:
+        return None
+    if any(w in _NO for w in words):
+        return "no" if all(w in _NO or w in _NO_COMPANY for w in words) else None
+    if normal in _YES_PHRASES:
+        return "yes"
+    if any(w in _YES for w in words) and all(
+        w in _YES or w in _POLITE or w in _YES_COMPANY for w in words
+    ):
+        return "yes"
+    return None
 
 
 def read(text: str, options: Sequence[Option] = ()) -> Act:
@@ -355,17 +367,15 @@ def read(text: str, options: Sequence[Option] = ()) -> Act:
     normal = _plain(text)
     if not normal:
         return NONE
-    core = " ".join(_core_words(normal))
-    kind = _NAVIGATION.get(normal) or _NAVIGATION.get(core)
+    kind = _navigation(normal)
     if kind is not None:
         return Act(kind)
     picked = _pick(normal, options)
     if picked is not None:
         return picked
-    if normal in _YES_PHRASES or (normal.split() and all(w in _YES for w in normal.split())):
-        return Act("yes")
-    if normal in _NO_PHRASES or (normal.split() and all(w in _NO for w in normal.split())):
-        return Act("no")
+    answer = _yes_or_no(normal)
+    if answer is not None:
+        return Act(answer)
     if asks_for_person(normal):
         return Act("person")
     if _frustrated(normal):
