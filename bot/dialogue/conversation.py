@@ -429,7 +429,10 @@ class Dialogue:
         if not cue and plain.kind in {"answer", "cites"}:
             return plain, None  # short, but it says what it is about
         contextual = turn.core.answers.reply(f"{topic.query} {rest}")
-        if contextual.kind == "answer":
+        # An entry, or one CITE's card (its data or the honest word that it lacks it).
+        if contextual.kind == "answer" or (
+            contextual.kind == "cites" and len(contextual.cites) == 1
+        ):
             return contextual, topic.label
         return plain, None
 
