@@ -224,16 +224,34 @@ def cmd_kb_eval(args: argparse.Namespace) -> int:
 
     settings = _settings()
     core = _core(settings)
-    items = evaluation.load_items(Path(args.file))
+    path = Path(args.file)
+    items = evaluation.load_items(path)
     if evaluation.file_kind(items) == "matches":
         report = evaluation.evaluate_matches(items, lambda t: core.matcher.match(t).to_json())
+        data = report.as_dict()
+        missed: list[str] = []
     else:
-        report = evaluation.evaluate_questions(items, core.answers.reply)
-    data = report.as_dict()
+        questions = evaluation.evaluate_questions(items, core.answers.reply)
+        data = questions.as_dict()
+        # Thresholds stored with the set, overridden by the flags.
+        thresholds = evaluation.load_thresholds(path)
+        for name, value in (
+            ("accuracy", args.min_accuracy),
+            ("answers", args.min_answers),
+            ("honest", args.min_honest),
+            ("confident_wrong_rate", args.max_confident_wrong),
+        ):
+            if value is not None:
+                thresholds[name] = value
+        missed = questions.below(thresholds)
+        if thresholds:
+            data["thresholds"] = thresholds
     if not args.verbose:
         data.pop("failures")
     print(json.dumps(data, ensure_ascii=False, indent=2))
-    return EXIT_OK
+    for line in missed:
+        print(f"Por debajo del umbral: {line}", file=sys.stderr)
+    return EXIT_ERROR if missed else EXIT_OK
 
 
 def cmd_kb_check(args: argparse.Namespace) -> int:
@@ -300,6 +318,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("file", help="archivo con el formato de shared/eval/*.yaml")
     evaluate.add_argument("--verbose", action="store_true", help="lista también los fallos")
+    for flag, help_text in (
+        ("--min-accuracy", "falla si el acierto total queda por debajo (0..1)"),
+        ("--min-answers", "falla si el acierto en preguntas con respuesta queda por debajo"),
+        ("--min-honest", "falla si el acierto en datos que las fuentes no tienen queda por debajo"),
+        ("--max-confident-wrong", "falla si las respuestas seguras equivocadas pasan de esto"),
+    ):
+        evaluate.add_argument(flag, type=float, default=None, help=help_text)
     evaluate.set_defaults(func=cmd_kb_eval)
 
     export = sub.add_parser("export", help="exporta interesados o preguntas a Excel o CSV")
