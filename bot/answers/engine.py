@@ -65,67 +65,6 @@ class Bands:
     lead_margin: float = 0.12
 
 
-# A message is small talk when every word is one of these (plus smalltalk.yaml's).
-_FILLER = frozenset(
-    [
-        "a",
-        "y",
-        "muy",
-        "mucho",
-        "muchas",
-        "muchos",
-        "todo",
-        "todos",
-        "senor",
-        "senora",
-        "señor",
-        "señora",
-        "amigo",
-        "amiga",
-        "joven",
-        "bot",
-        "asistente",
-        "ud",
-        "usted",
-        "pues",
-        "nomas",
-        "no",
-        "mas",
-        "ok",
-        "oka",
-        "okey",
-        "bueno",
-        "listo",
-    ]
-)
-# Shopping: the price of a product, or where to buy it, is outside the bot's scope even
-# when the product is one a CITE works with ("una botella de pisco en ica"). A price
-# question about what this bot covers (a CITE's services, a programme) stays in scope.
-_SHOPPING = re.compile(
-    r"\b(cuanto cuestan?|precios?|a (cuanto|como) (esta|estan|venden|sale|salen|compran|pagan)|"
-    r"cuanto (pagan|dan) (por|el|la)|donde (venden|compro|comprar|puedo comprar|vendo|puedo vender)|"
-    r"baratos?|baratas?)\b"
-)
-# Personal paperwork and tax procedures belong to other offices (RENIEC, Migraciones,
-# the MTC, SUNAT, the municipality): "¿cómo saco mi certificado de antecedentes penales?"
-# shares words with ProInnóvate's requirements but is not a question about them.
-_PAPERWORK = re.compile(
-    r"\b(dni|pasaporte|brevete|licencia de conducir|soat|antecedentes (penales|policiales|judiciales)|"
-    r"partida de (nacimiento|matrimonio|defuncion)|carne de extranjeria)\b"
-)
-_PROCEDURE = re.compile(
-    r"\b((como|donde) (lo |la |los |las |me )?(saco|sacar|tramito|tramitar|obtengo|obtener|renuevo|"
-    r"renovar|pido)|"
-    r"duplicado|tramitar|renovar)\b"
-)
-_TAX_PROCEDURE = re.compile(
-    r"\b(pago|pagar|declaro|declarar|fracciono|fraccionar)\b.*"
-    r"\b(impuestos?|igv|renta|deudas?|arbitrios|tributos?|multas?|coactiva)\b"
-)
-_PRICED_SERVICE = re.compile(
-    r"\b(cite|cites|servicios?|tarifas?|tarifario|proinnovate|concursos?|postular|programas?|"
-    r"capacitacion|ensayos?|laboratorio|analisis|asesoria|certificacion|uit|tramite)\b"
-)
 _CENSORED = re.compile(r"\b\w\*{2,}")
 _SEGMENT_SPLIT = re.compile(r"[?¿\n;]+|(?<=[a-z])\.\s+")
 
@@ -141,6 +80,14 @@ class CiteMatch:
     sector: str | None = None
     region: str | None = None
     asked_for_help: bool = False  # asked for a CITE, help or a place, not only described
+
+
+def _any(patterns: list[str]) -> Callable[[str], bool]:
+    """Whether any of the patterns occurs in a text; never, for an empty list."""
+    if not patterns:
+        return lambda _text: False
+    compiled = re.compile("|".join(f"(?:{p})" for p in patterns))
+    return lambda text: compiled.search(text) is not None
 
 
 def _weak(hit: Hit) -> bool:
@@ -186,6 +133,14 @@ class AnswerEngine:
         self._phrases = {p for p in self._thanks | self._goodbyes | self._greetings if p}
         self._insults = {normalize(p) for p in talk.insults if normalize(p)}
         everyday = STOPWORDS | frequent.FREQUENT
+        routing = kb.routing
+        # Routing vocabulary lives in knowledge/routing.yaml, where curators read it.
+        self._filler = frozenset(routing.filler)
+        self._shopping = _any(routing.shopping)
+        self._priced_service = _any(routing.priced_service)
+        self._paperwork = _any(routing.paperwork)
+        self._procedure = _any(routing.procedure)
+        self._tax_procedure = _any(routing.tax_procedure)
         self._distinct_talk = [
             w for p in self._phrases for w in p.split() if len(w) > 2 and w not in everyday
         ]
@@ -226,7 +181,7 @@ class AnswerEngine:
         rest = [
             w
             for w in words
-            if w not in covered and w not in singles and w not in _FILLER and w not in STOPWORDS
+            if w not in covered and w not in singles and w not in self._filler and w not in STOPWORDS
         ]
         if rest:
             if len(words) > 7:
@@ -278,9 +233,9 @@ class AnswerEngine:
             return AskResult(question=question, kind="greeting", text=talk)
         padded = f" {normal} "
         censored = _CENSORED.search(text) is not None  # "bot de m*****"
-        shopping = _SHOPPING.search(normal) is not None and not _PRICED_SERVICE.search(normal)
-        elsewhere = _TAX_PROCEDURE.search(normal) is not None or (
-            _PAPERWORK.search(normal) is not None and _PROCEDURE.search(normal) is not None
+        shopping = self._shopping(normal) and not self._priced_service(normal)
+        elsewhere = self._tax_procedure(normal) or (
+            self._paperwork(normal) and self._procedure(normal)
         )
         insult = any(f" {insult} " in padded for insult in self._insults)
         if shopping or elsewhere or censored or insult:
