@@ -313,3 +313,31 @@ ANNOUNCE_DONE = "📣 Campaña {id} terminada: enviados {sent} · bloqueados {bl
 ANNOUNCE_QUIET = " · en pausa por horario hasta las {time}"
 
 SORRY = "Disculpe, tuve un problema para atenderle. Por favor, intente de nuevo en un momento."
+
+
+# -- answers: CITE cards and honest gaps (issue 15) ---------------------------------------
+
+ITP_URL = "https://www.gob.pe/itp"
+CARD_TITLE = "🏭 {short} ({name})"
+CARD_TITLE_SHORT = "🏭 {short}"
+CARD_PLACE = "📍 {place}"
+CARD_LOCATION = "Según las fuentes: {location}"
+CARD_ALIASES = "También llamado: {names}"
+CARD_CHAINS = "Cadenas: {chains}"
+CARD_STATUS = "⚠️ Estado: {status}. Confírmelo con el ITP antes de ir."
+CARD_SERVICES = "Servicios:"
+CARD_SERVICE = "• {name}: {text}"
+CARD_FACTS = "Datos:"
+CARD_CIRCULAR_LEGEND = "♻️ = servicio de economía circular."
+CARD_UNVERIFIED = "Por confirmar:"
+CARD_GAP = (
+    "No tengo {what} de este CITE: no figuran en mis fuentes. "
+    "Consulte la página oficial del ITP: {url}\n"
+)
+# A question asks for a datum the chosen entry does not hold: say so first.
+GAP_INTRO = "No tengo {what} en mis fuentes verificadas. Esto es lo que sí sé:\n\n"
+GAP_YEAR = "las cifras de {year}"
+GAP_CHECK = "Para el dato exacto, consulte la fuente oficial: {url}"
+CARD_MORE_HINT = "Tengo más datos de este CITE: pregúnteme por un servicio o una cifra en concreto."
+CARD_GENERAL_SERVICES = "{names} (oferta general de la red CITE: confírmela con el CITE)."
+CARD_OFFICIAL = "Nombre oficial: {name}"

@@ -173,11 +173,10 @@ def test_small_talk_with_extra_words_is_still_small_talk(core: Core, talk: str) 
     assert core.answers.reply(talk).kind == "greeting"
 
 
-def test_a_question_about_a_cite_is_answered_not_matched(core: Core) -> None:
-    assert (
-        core.answers.reply("cuantos servicios dio el cite de cuero y calzado de trujillo?").kind
-        != "cites"
-    )
+def test_a_question_about_one_named_cite_gets_that_cites_card_not_a_list(core: Core) -> None:
+    result = core.answers.reply("cuantos servicios dio el cite de cuero y calzado de trujillo?")
+    assert [c.id for c in result.cites] == ["citeccal-trujillo"]
+    assert "4864 servicios" in result.text
 
 
 def test_entry_holding_all_the_rare_words_of_a_long_question_is_answered(core: Core) -> None:

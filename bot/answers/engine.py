@@ -14,6 +14,7 @@ of asking more often.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Callable
@@ -22,6 +23,8 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from bot import texts
+from bot.answers.cites import CiteCards
+from bot.answers.gaps import GapDetector
 from bot.answers.index import Hit, RetrievalIndex
 from bot.answers.result import AskResult, CiteSuggestion, SourceRef, Suggestion
 from bot.knowledge.loader import KnowledgeBase
@@ -141,6 +144,9 @@ class AnswerEngine:
         self._paperwork = _any(routing.paperwork)
         self._procedure = _any(routing.procedure)
         self._tax_procedure = _any(routing.tax_procedure)
+        self._cite_cue = _any(routing.cite_cue)
+        self.cards = CiteCards(kb)
+        self.gaps = GapDetector(routing)
         self._distinct_talk = [
             w for p in self._phrases for w in p.split() if len(w) > 2 and w not in everyday
         ]
@@ -181,7 +187,10 @@ class AnswerEngine:
         rest = [
             w
             for w in words
-            if w not in covered and w not in singles and w not in self._filler and w not in STOPWORDS
+            if w not in covered
+            and w not in singles
+            and w not in self._filler
+            and w not in STOPWORDS
         ]
         if rest:
             if len(words) > 7:
@@ -242,6 +251,10 @@ class AnswerEngine:
             return AskResult(question=question, kind="fallback", text=texts.FALLBACK)
 
         body = self._strip_greeting(normal) or normal
+        if self._cite_cue(normal):
+            named = self.cards.named(text)
+            if named is not None:
+                return self.cite_card(question, named.cite.id, body)
         hits = self.search(body)
         segments = [s for s in (normalize(p) for p in _SEGMENT_SPLIT.split(text)) if s]
         if len(segments) > 1:
@@ -324,10 +337,40 @@ class AnswerEngine:
                 region=match.region,
             )
         if confident:
-            return self.answer_entry(question, hits[0].entry_id, best)
+            return self._with_gaps(body, self.answer_entry(question, hits[0].entry_id, best))
         if best >= bands.suggest and suggestible:
             return self._suggest(question, hits, best)
         return AskResult(question=question, kind="fallback", text=texts.FALLBACK, score=best)
+
+    def _with_gaps(self, asked: str, result: AskResult) -> AskResult:
+        """The answer, opened by what it does not hold of what `asked` asks for."""
+        entry = self.kb.entries[result.entry_id] if result.entry_id else None
+        if entry is None:
+            return result
+        missing = self.gaps.missing(asked, entry.answer + "\n" + (entry.more or ""))
+        if not missing:
+            return result
+        intro = texts.GAP_INTRO.format(what=_join(missing))
+        return dataclasses.replace(result, text=intro + result.text)
+
+    def cite_card(self, question: str, cite_id: str, asked: str = "") -> AskResult:
+        """The reply about one CITE: its card, opened by the data asked that it lacks."""
+        cite = self.kb.cites[cite_id]
+        facts = "\n".join([cite.location or "", *cite.facts])
+        # A card never holds contacts, opening hours or prices, whatever its text says.
+        missing = self.gaps.missing(
+            asked, facts, never_held=frozenset({"phone", "email", "hours", "price"})
+        )
+        text, more = self.cards.card(cite, asked, missing)
+        return AskResult(
+            question=question,
+            kind="cites",
+            text=text,
+            sources=CiteCards.sources(cite)[:1],
+            cites=[self.cards.suggestion(cite)],
+            reviewed=cite.reviewed,
+            more=more,
+        )
 
     def _explains_the_tie(self, hits: list[Hit]) -> Hit | None:
         """Among the entries tied with the best, the one that alone covers the question."""
@@ -411,3 +454,7 @@ def render_entry(entry: Entry) -> str:
     if entry.more:
         lines.append(texts.SEE_MORE_HINT)
     return "\n".join(lines)
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " ni " + items[-1]
