@@ -188,7 +188,9 @@ class Matcher:
             distance = self.places.distance(region, cite.region) if region else 0.0
             need_fit = len(self._services_for(cite, needs)) if needs else 0
             return (
-                STATUS_RANK.get(cite.status, 3) >= 2,  # planned CITEs only after working ones
+                # Unconfirmed, planned and unbuilt CITEs only after every working one of the
+                # chain, even a farther one: a centre "por confirmar" may not exist.
+                STATUS_RANK.get(cite.status, 3) >= 1,
                 round(distance / 50),  # same region first, then by distance (50 km bands)
                 -min(need_fit, 3),
                 STATUS_RANK.get(cite.status, 3),
