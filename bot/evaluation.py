@@ -209,3 +209,36 @@ def load_thresholds(path: Path) -> dict[str, float]:
 
 def file_kind(items: list[dict[str, Any]]) -> str:
     return "matches" if items and "text" in items[0] else "questions"
+
+
+@dataclass
+class TrainingSet:
+    rows: list[list[float]] = field(default_factory=list)
+    labels: list[int] = field(default_factory=list)
+    questions: list[str] = field(default_factory=list)
+
+
+def decision_examples(items: Iterable[dict[str, Any]], engine: Any) -> TrainingSet:
+    """One example per labelled question that reaches the decision: the engine's features
+    of its ranking, and whether answering its best entry would have been right.
+
+    `engine` is an AnswerEngine; greetings, CITE cards and messages refused before
+    retrieval never reach the decision and give no example."""
+    examples = TrainingSet()
+    for item in items:
+        if item.get("expect", "answer") == "greeting":
+            continue
+        engine.trace = []
+        try:
+            engine._reply(item["q"])  # the uncached path: every item is decided afresh
+            trace = engine.trace
+        finally:
+            engine.trace = None
+        if not trace or trace[-1][1] is None:
+            continue
+        x, entry_id, asked = trace[-1]
+        answer = engine._with_gaps(asked, engine.answer_entry(item["q"], entry_id))
+        examples.rows.append(x)
+        examples.labels.append(int(judge_question(item, answer)[0]))
+        examples.questions.append(item["q"])
+    return examples

@@ -331,8 +331,7 @@ CARD_FACTS = "Datos:"
 CARD_CIRCULAR_LEGEND = "♻️ = servicio de economía circular."
 CARD_UNVERIFIED = "Por confirmar:"
 CARD_GAP = (
-    "No tengo {what} de este CITE: no figuran en mis fuentes. "
-    "Consulte la página oficial del ITP: {url}\n"
+    "No tengo {what} de este CITE en mis fuentes. Consulte la página oficial del ITP: {url}\n"
 )
 # A question asks for a datum the chosen entry does not hold: say so first.
 GAP_INTRO = "No tengo {what} en mis fuentes verificadas. Esto es lo que sí sé:\n\n"

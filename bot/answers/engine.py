@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from bot import texts
+from bot.answers import decision as learned
 from bot.answers.cites import CiteCards
 from bot.answers.gaps import GapDetector
 from bot.answers.index import Hit, RetrievalIndex
@@ -147,6 +148,14 @@ class AnswerEngine:
         self._cite_cue = _any(routing.cite_cue)
         self.cards = CiteCards(kb)
         self.gaps = GapDetector(routing)
+        # The learned decision (knowledge/decision.yaml) when there is one; `use_model`
+        # False falls back to the hand-set bands (kb eval --decision bands compares them).
+        self.model = _model(kb)
+        # Bands given explicitly are what the caller wants to decide with.
+        self.use_model = self.model is not None and bands is None
+        # When a list, each decision appends (features, best entry id, asked text): how
+        # `mypebot kb train` collects its examples.
+        self.trace: list[tuple[list[float], str | None, str]] | None = None
         self._distinct_talk = [
             w for p in self._phrases for w in p.split() if len(w) > 2 and w not in everyday
         ]
@@ -318,6 +327,13 @@ class AnswerEngine:
                 and hits[0].coverage - other >= bands.coverage_lead
             )
 
+        if hits:
+            x = learned.features(hits, len(self.analyzer.terms(body)), confident)
+            if self.trace is not None:
+                self.trace.append((x, hits[0].entry_id, body))
+            if self.use_model and self.model is not None:
+                p_right = self.model.probability(x)
+                confident = p_right >= self.model.answer
         confident = confident and not _weak(hits[0])
         suggestible = any(not _weak(h) for h in hits[: bands.max_suggestions])
 
@@ -458,3 +474,16 @@ def render_entry(entry: Entry) -> str:
 
 def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " ni " + items[-1]
+
+
+def _model(kb: KnowledgeBase) -> learned.DecisionModel | None:
+    found = kb.decision
+    if found is None or tuple(found.features) != learned.FEATURES:
+        return None  # trained on other features: retrain (`mypebot kb train`)
+    return learned.DecisionModel(
+        weights=tuple(found.weights),
+        bias=found.bias,
+        mean=tuple(found.mean),
+        scale=tuple(found.scale),
+        answer=found.answer,
+    )

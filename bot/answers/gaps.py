@@ -20,6 +20,11 @@ from bot.text.normalize import strip_accents
 
 # A year the sources cannot cover yet: figures stop in 2025, the UIT is fixed up to 2026.
 _YEAR = re.compile(r"\b(20[2-3]\d)\b")
+# A year inside a date ("05/01/2026", "enero de 2026") dates a source; it is no figure of it.
+_DATE = re.compile(
+    r"\b\d{1,2}/\d{1,2}/20\d\d\b|\b(\d{1,2} de )?(enero|febrero|marzo|abril|mayo|junio|julio|"
+    r"agosto|setiembre|septiembre|octubre|noviembre|diciembre) (de |del )?20\d\d\b"
+)
 LATEST_FIGURES = 2025
 
 
@@ -66,7 +71,8 @@ class GapDetector:
             if cue.id not in never_held and cue.holds is not None and cue.holds.search(text):
                 continue
             labels.append(cue.label)
+        undated = _DATE.sub(" ", text)
         for year in sorted({int(y) for y in _YEAR.findall(normal)}):
-            if year > LATEST_FIGURES and str(year) not in text:
+            if year > LATEST_FIGURES and str(year) not in undated:
                 labels.append(texts.GAP_YEAR.format(year=year))
         return labels

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from bot.knowledge.schema import (
     Cite,
+    Decision,
     Entry,
     Region,
     Routing,
@@ -72,6 +73,7 @@ class KnowledgeBase:
     synonyms: list[SynonymGroup] = field(default_factory=list)
     smalltalk: SmallTalk = field(default_factory=SmallTalk)
     routing: Routing = field(default_factory=Routing)
+    decision: Decision | None = None  # None: the hand-set bands decide
     entry_files: dict[str, str] = field(default_factory=dict)
     # Ids of entry files that failed to load: references to them are not errors twice.
     broken_entry_ids: set[str] = field(default_factory=set)
@@ -355,6 +357,7 @@ def load_knowledge(root: Path) -> LoadResult:
     routing = _load_object(root, "routing.yaml", Routing, digest, problems)
     if routing is not None:
         kb.routing = routing
+    kb.decision = _load_object(root, "decision.yaml", Decision, digest, problems)
 
     _check_references(kb, loaded, problems)
     kb.digest = digest.hexdigest()[:12]

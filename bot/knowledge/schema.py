@@ -158,3 +158,17 @@ class Routing(_Strict):
     _patterns = field_validator(
         "shopping", "priced_service", "paperwork", "procedure", "tax_procedure", "cite_cue"
     )(_compiles)
+
+
+class Decision(_Strict):
+    """The learned answer/suggest/decline decision (knowledge/decision.yaml), written by
+    `mypebot kb train`; see bot/answers/decision.py."""
+
+    features: list[str] = Field(min_length=1)
+    weights: list[float]
+    bias: float
+    mean: list[float]
+    scale: list[float]
+    answer: float = Field(ge=0.0, le=1.0)
+    trained_on: list[str] = Field(default_factory=list)
+    examples: int = 0
