@@ -18,8 +18,9 @@ from rapidfuzz import fuzz, process
 from bot.knowledge.loader import LoadResult, Problem, YamlLines, load_knowledge, split_front_matter
 from bot.text.normalize import normalize
 
-PHONE_LENGTH = 900  # characters an answer may have before a phone screen overflows
-HARD_LENGTH = 3500  # beyond this even the split message becomes unreadable
+# Characters of an answer's first part (before "Ver más"): about one phone screen with
+# the source line and the review footer below it.
+ANSWER_BODY = 600
 STALE_AFTER = dt.timedelta(days=365)
 TOO_CLOSE = 92  # token-sort similarity (0-100) between paraphrases of different entries
 NEAR_COPY = 90  # rapidfuzz ratio (0-100) from which a paraphrase copies an evaluation question
@@ -138,24 +139,16 @@ def check_knowledge(
                     f"venció el {entry.expires:%d/%m/%Y} ('expires'): revísela",
                 )
             )
-        length = len(entry.answer)
-        if length > HARD_LENGTH:
+        length = len(entry.answer.strip())
+        if length > ANSWER_BODY:
             problems.append(
                 Problem(
                     "error",
                     rel,
                     None,
-                    f"la respuesta tiene {length} caracteres: pase lo que sobre a '## Ver más'",
-                )
-            )
-        elif length > PHONE_LENGTH:
-            problems.append(
-                Problem(
-                    "warning",
-                    rel,
-                    None,
-                    f"la respuesta tiene {length} caracteres (más de {PHONE_LENGTH}): en el celular "
-                    "se lee mejor corta; pase el detalle a '## Ver más'",
+                    f"la respuesta tiene {length} caracteres (más de {ANSWER_BODY}, una pantalla "
+                    "de celular): deje arriba lo que responde la pregunta y pase el resto a "
+                    "'## Ver más'",
                 )
             )
     for cite in kb.cites.values():
