@@ -224,7 +224,8 @@ def cmd_kb_eval(args: argparse.Namespace) -> int:
 
     settings = _settings()
     core = _core(settings)
-    core.answers.use_model = args.decision == "model" and core.answers.model is not None
+    if args.decision is not None:
+        core.answers.use_model = args.decision == "model" and core.answers.model is not None
     path = Path(args.file)
     items = evaluation.load_items(path)
     if evaluation.file_kind(items) == "matches":
@@ -276,7 +277,7 @@ def cmd_kb_train(args: argparse.Namespace) -> int:
     weights, bias, mean, scale = decision.fit(examples.rows, examples.labels, l2=args.l2)
     model = decision.DecisionModel(weights, bias, mean, scale, answer=1.0)
     probabilities = [model.probability(x) for x in examples.rows]
-    threshold = decision.choose_threshold(probabilities, examples.labels, args.max_wrong)
+    threshold = decision.choose_threshold(probabilities, examples.labels, args.wrong_cost)
     data = {
         "features": list(decision.FEATURES),
         "weights": [round(w, 6) for w in weights],
@@ -286,12 +287,13 @@ def cmd_kb_train(args: argparse.Namespace) -> int:
         "answer": threshold,
         "trained_on": [Path(f).name for f in args.files],
         "examples": len(examples.rows),
+        "enabled": args.enable,
     }
     out = Path(args.out) if args.out else settings.knowledge_dir / "decision.yaml"
     header = (
         "# Written by `mypebot kb train` (bot/answers/decision.py): a logistic model of\n"
         "# P(the best entry is the right answer) over the engine's ranking features; the\n"
-        "# engine answers when P >= `answer`. Retrain after changing entries or features.\n"
+        "# engine answers when P >= `answer` if `enabled`. Retrain after changing entries.\n"
     )
     out.write_text(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
     right = sum(examples.labels)
@@ -376,8 +378,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--decision",
         choices=["model", "bands"],
-        default="model",
-        help="quién decide responder: el modelo aprendido (decision.yaml) o las bandas fijas",
+        default=None,
+        help="quién decide responder: el modelo aprendido (decision.yaml) o las bandas fijas; "
+        "por defecto, lo que diga decision.yaml (enabled)",
     )
     evaluate.set_defaults(func=cmd_kb_eval)
     train = kb_sub.add_parser(
@@ -386,9 +389,17 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("files", nargs="+", help="sets YAML con el formato de shared/eval")
     train.add_argument("--out", default=None, help="por defecto knowledge/decision.yaml")
     train.add_argument(
-        "--max-wrong", type=float, default=0.02, help="respuestas equivocadas toleradas (0..1)"
+        "--wrong-cost",
+        type=float,
+        default=4.0,
+        help="cuántas respuestas correctas pesa una equivocada al elegir el umbral",
     )
     train.add_argument("--l2", type=float, default=0.1, help="regularización L2")
+    train.add_argument(
+        "--enable",
+        action="store_true",
+        help="que el bot decida con el modelo (si no, solo sirve para comparar con --decision)",
+    )
     train.set_defaults(func=cmd_kb_train)
 
     export = sub.add_parser("export", help="exporta interesados o preguntas a Excel o CSV")

@@ -450,3 +450,19 @@ def test_a_clause_about_the_shop_that_holds_the_question_is_kept(core: Core) -> 
 
 def test_asking_how_to_get_a_document_with_a_pronoun_gets_the_fallback(core: Core) -> None:
     assert core.answers.reply("el soat ya es digital? como lo saco").kind == "fallback"
+
+
+def test_a_rumour_check_is_answered_from_what_it_claims_not_its_frame(core: Core) -> None:
+    framed = core.answers.reply(
+        "dicen q la hoja de ruta nacional la hizo el ministerio de economia"
+    )
+    assert framed.kind == "answer"
+    assert framed.entry_id == "hoja-nacional-minam"
+    assert framed.text.startswith("Esto es lo que dicen las fuentes")
+
+
+def test_a_long_message_with_hearsay_inside_is_not_read_as_a_rumour(core: Core) -> None:
+    engine = core.answers
+    long_message = " ".join(["tengo una bodega en comas"] * 6) + " y dicen que hay una hoja de ruta"
+    assert engine._claim(normalize(long_message)) is not None  # the frame is there...
+    assert not engine.reply(long_message).text.startswith("Esto es lo que dicen")  # ...unused

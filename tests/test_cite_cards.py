@@ -4,6 +4,7 @@ catalogue, and a datum the sources lack is said to be missing before anything el
 from __future__ import annotations
 
 from bot.answers.cites import CARD_BODY
+from bot.answers.sources import is_official
 from bot.core import Core
 
 
@@ -78,3 +79,18 @@ def test_asking_whether_a_case_qualifies_gets_no_verdict(core: Core) -> None:
     result = core.answers.reply("mi bodega califica para mype sostenible?")
     if result.kind == "answer":
         assert result.text.startswith("No tengo si su caso concreto califica")
+
+
+def test_a_reply_shows_one_source_line_and_the_official_one_first(core: Core) -> None:
+    for entry_id, entry in core.kb.entries.items():
+        if len(entry.sources) < 2:
+            continue
+        result = core.answers.answer_entry("q", entry_id)
+        assert result.text.count("📚") == 1, entry_id
+        if any(is_official(str(s.url)) for s in entry.sources):
+            assert is_official(result.sources[0].url), entry_id
+            assert result.sources[0].url in result.text
+
+
+def test_every_answer_fits_a_phone_screen_before_see_more(core: Core) -> None:
+    assert max(len(e.answer.strip()) for e in core.kb.entries.values()) <= CARD_BODY

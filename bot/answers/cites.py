@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from bot import texts
 from bot.answers.result import CiteService, CiteSuggestion, SourceRef
+from bot.answers.sources import by_authority
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.schema import Cite, Service
 from bot.matching.matcher import STATUS_NOTE, STATUS_RANK
@@ -167,7 +168,7 @@ class CiteCards:
         notes = [f"• {note}" for note in cite.unverified if " " in note]
         if notes:
             rest.extend([texts.CARD_UNVERIFIED, *notes])
-        source = cite.sources[0]
+        source = by_authority(cite.sources)[0]
         lines.extend(
             [
                 "",
@@ -197,7 +198,7 @@ class CiteCards:
 
     @staticmethod
     def sources(cite: Cite) -> list[SourceRef]:
-        return [SourceRef(s.title, str(s.url)) for s in cite.sources]
+        return [SourceRef(s.title, str(s.url)) for s in by_authority(cite.sources)]
 
 
 def _stems(text: str) -> set[str]:

@@ -108,14 +108,16 @@ def fit(
 
 
 def choose_threshold(
-    probabilities: list[float], labels: list[int], max_wrong: float, floor: float = 0.5
+    probabilities: list[float], labels: list[int], wrong_cost: float = 4.0, floor: float = 0.5
 ) -> float:
-    """The lowest P(right) to answer from, such that the answers it lets through are
-    wrong for at most `max_wrong` of all the examples."""
-    n = len(labels) or 1
-    candidates = sorted({round(p, 4) for p in probabilities if p >= floor})
-    for t in candidates:
-        wrong = sum(1 for p, y in zip(probabilities, labels, strict=True) if p >= t and not y)
-        if wrong / n <= max_wrong:
-            return t
-    return 1.0
+    """The P(right) to answer from that maximises right answers minus `wrong_cost` times
+    wrong ones on the examples (a wrong answer about funding does more harm than a "¿Quiso
+    decir…?" costs); on a tie, the higher threshold. A count of wrong answers alone
+    (at most k of n) moves a whole step with one example on a set this small."""
+    pairs = list(zip(probabilities, labels, strict=True))
+    best_t, best_u = 1.0, 0.0
+    for t in sorted({round(p, 4) for p in probabilities if p >= floor}, reverse=True):
+        utility = sum(1.0 if y else -wrong_cost for p, y in pairs if p >= t)
+        if utility > best_u:
+            best_t, best_u = t, utility
+    return best_t

@@ -28,6 +28,7 @@ from bot.answers.cites import CiteCards
 from bot.answers.gaps import GapDetector
 from bot.answers.index import Hit, RetrievalIndex
 from bot.answers.result import AskResult, CiteSuggestion, SourceRef, Suggestion
+from bot.answers.sources import by_authority
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.schema import Entry
 from bot.matching.matcher import QUESTION, without_business_context
@@ -36,6 +37,7 @@ from bot.text.analyzer import STOPWORDS, Analyzer
 from bot.text.normalize import clean, normalize
 
 MAX_INPUT = 1000  # characters considered; a 5,000-character paste is cut, not refused
+RUMOUR_WORDS = 25  # longer messages describe a business first; see without_business_context
 REPLY_CACHE_SIZE = 4096  # distinct messages whose replies are kept (a few MB at most)
 
 
@@ -146,13 +148,17 @@ class AnswerEngine:
         self._procedure = _any(routing.procedure)
         self._tax_procedure = _any(routing.tax_procedure)
         self._cite_cue = _any(routing.cite_cue)
+        self._rumour = (
+            re.compile("|".join(f"(?:{p})" for p in routing.rumour)) if routing.rumour else None
+        )
         self.cards = CiteCards(kb)
         self.gaps = GapDetector(routing)
         # The learned decision (knowledge/decision.yaml) when there is one; `use_model`
         # False falls back to the hand-set bands (kb eval --decision bands compares them).
         self.model = _model(kb)
         # Bands given explicitly are what the caller wants to decide with.
-        self.use_model = self.model is not None and bands is None
+        enabled = kb.decision is not None and kb.decision.enabled
+        self.use_model = self.model is not None and enabled and bands is None
         # When a list, each decision appends (features, best entry id, asked text): how
         # `mypebot kb train` collects its examples.
         self.trace: list[tuple[list[float], str | None, str]] | None = None
@@ -265,6 +271,17 @@ class AnswerEngine:
             if named is not None:
                 return self.cite_card(question, named.cite.id, body)
         hits = self.search(body)
+        claim = self._claim(body) if len(body.split()) <= RUMOUR_WORDS else None
+        if claim is not None:
+            # "mi primo dice que regalan 15 millones a cada mype": the figures of a rumour
+            # are what is wrong with it; searching what it is about finds the entry that
+            # corrects it, which the wrong figures only pull down.
+            claimed = self.search(claim)
+            if claimed and (not hits or claimed[0].score > hits[0].score):
+                result = self._decide(question, claim, claimed)
+                if result.kind == "answer":
+                    return dataclasses.replace(result, text=texts.RUMOUR_INTRO + result.text)
+                return result
         segments = [s for s in (normalize(p) for p in _SEGMENT_SPLIT.split(text)) if s]
         if len(segments) > 1:
             # "¿me dan plata? ¿hay que devolverla?" is one question in two sentences:
@@ -357,6 +374,13 @@ class AnswerEngine:
         if best >= bands.suggest and suggestible:
             return self._suggest(question, hits, best)
         return AskResult(question=question, kind="fallback", text=texts.FALLBACK, score=best)
+
+    def _claim(self, normal: str) -> str | None:
+        """What a rumour check claims, without its frame and figures; None if no rumour."""
+        if self._rumour is None or not self._rumour.search(normal):
+            return None
+        claim = " ".join(self._rumour.sub(" ", normal).split())
+        return claim if len(claim.split()) >= 2 and claim != normal else None
 
     def _with_gaps(self, asked: str, result: AskResult) -> AskResult:
         """The answer, opened by what it does not hold of what `asked` asks for."""
@@ -453,19 +477,18 @@ class AnswerEngine:
             text=render_entry(entry),
             entry_id=entry.id,
             score=score,
-            sources=[SourceRef(s.title, str(s.url)) for s in entry.sources],
+            sources=[SourceRef(s.title, str(s.url)) for s in by_authority(entry.sources)],
             reviewed=entry.reviewed,
             more=entry.more,
         )
 
 
 def render_entry(entry: Entry) -> str:
-    """An entry as the user reads it: the answer, then where it comes from."""
+    """An entry as the user reads it: the answer, then ONE source line (the most
+    authoritative) and the review date."""
     lines = [entry.answer.strip(), ""]
-    first = entry.sources[0]
+    first = by_authority(entry.sources)[0]
     lines.append(texts.SOURCE_LINE.format(title=first.title, url=first.url))
-    if len(entry.sources) > 1:
-        lines.append(texts.MORE_SOURCES.format(count=len(entry.sources) - 1))
     lines.append(texts.REVIEWED_LINE.format(date=entry.reviewed.strftime("%d/%m/%Y")))
     if entry.more:
         lines.append(texts.SEE_MORE_HINT)

@@ -153,10 +153,17 @@ class Routing(_Strict):
     procedure: list[str] = Field(default_factory=list)  # "how do I get/renew..."
     tax_procedure: list[str] = Field(default_factory=list)  # paying or filing taxes
     cite_cue: list[str] = Field(default_factory=list)  # the message names a CITE or UT
+    rumour: list[str] = Field(default_factory=list)  # "dicen que...", "¿es cierto?"
     gaps: dict[str, GapCue] = Field(default_factory=dict)
 
     _patterns = field_validator(
-        "shopping", "priced_service", "paperwork", "procedure", "tax_procedure", "cite_cue"
+        "shopping",
+        "priced_service",
+        "paperwork",
+        "procedure",
+        "tax_procedure",
+        "cite_cue",
+        "rumour",
     )(_compiles)
 
 
@@ -172,3 +179,6 @@ class Decision(_Strict):
     answer: float = Field(ge=0.0, le=1.0)
     trained_on: list[str] = Field(default_factory=list)
     examples: int = 0
+    # Off: the hand-set bands decide and the model is kept for comparison
+    # (`kb eval --decision model`). Switch it on only when it measures better.
+    enabled: bool = False
