@@ -466,3 +466,18 @@ def test_a_long_message_with_hearsay_inside_is_not_read_as_a_rumour(core: Core) 
     long_message = " ".join(["tengo una bodega en comas"] * 6) + " y dicen que hay una hoja de ruta"
     assert engine._claim(normalize(long_message)) is not None  # the frame is there...
     assert not engine.reply(long_message).text.startswith("Esto es lo que dicen")  # ...unused
+
+
+def test_an_emoji_ends_the_clause_that_describes_the_business() -> None:
+    from bot.matching.matcher import without_business_context
+
+    text = "hago chocolates con cacao 🍫 que es la economia circular"
+    assert without_business_context(text) == "que es la economia circular"
+
+
+def test_asking_where_an_event_took_place_is_no_request_for_a_cite(core: Core) -> None:
+    result = core.answers.reply(
+        "tengo un vivero de cacao en tarapoto, donde presentaron la hoja de ruta nacional"
+    )
+    assert result.kind == "answer"
+    assert result.entry_id is not None and result.entry_id.startswith("hoja-")

@@ -344,7 +344,8 @@ class AnswerEngine:
                 and hits[0].coverage - other >= bands.coverage_lead
             )
 
-        if hits:
+        learning = self.trace is not None or (self.use_model and self.model is not None)
+        if hits and learning:
             x = learned.features(hits, len(self.analyzer.terms(body)), confident)
             if self.trace is not None:
                 self.trace.append((x, hits[0].entry_id, body))
@@ -360,7 +361,16 @@ class AnswerEngine:
         # asked for a CITE or for help ("trabajo fibra de alpaca en arequipa, hay cite
         # para mi?"): then the CITEs for their chain and place are the answer.
         answer_wins = confident and (best >= bands.sure or asks_something_else)
-        if match is not None and (match.asked_for_help or not answer_wins):
+        # Neither when the owner asked something else and entries come close: "tengo una
+        # chocolatería en Tacna, ¿cuánto cofinanció Tacna Innova?" wants that figure, and
+        # "¿Quiso decir…?" gets nearer to it than a list of CITEs.
+        other_question = asks_something_else and suggestible and best >= bands.suggest
+        # "¿dónde presentaron la hoja de ruta?" says "dónde" but asks for no CITE: a clear
+        # answer to the question asked beats a help cue unless that question names a CITE.
+        for_help = match is not None and match.asked_for_help
+        if for_help and answer_wins and asks_something_else and not self._cite_cue(body):
+            for_help = False
+        if match is not None and (for_help or not (answer_wins or other_question)):
             return AskResult(
                 question=question,
                 kind="cites",
