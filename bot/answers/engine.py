@@ -291,7 +291,7 @@ class AnswerEngine:
             # it is no reason to stop reading the message as a whole.
             best_part = max((h[0].score for h in parts if h and not _weak(h[0])), default=0.0)
             if not hits or best_part > hits[0].score + 0.05:
-                return self._multi(question, segments)
+                return self._multi(question, segments, parts)
         focus = without_business_context(text)
         if focus != normal:
             # Retrieval reads the question alone; matching still reads the whole message.
@@ -434,9 +434,11 @@ class AnswerEngine:
         rest = max(h.coverage for h in tied if h is not full[0])
         return full[0] if full[0].coverage - rest >= bands.coverage_lead else None
 
-    def _multi(self, question: str, segments: list[str]) -> AskResult:
-        """Two questions in one message: answer the clearest, offer the other."""
-        results = [(segment, self.search(segment)) for segment in segments]
+    def _multi(self, question: str, segments: list[str], parts: list[list[Hit]]) -> AskResult:
+        """Two questions in one message: answer the clearest, offer the other.
+
+        `parts` are the segments' hits, already searched by the caller."""
+        results = list(zip(segments, parts, strict=True))
         results = [(s, h) for s, h in results if h and not _weak(h[0])]
         if not results:
             return AskResult(question=question, kind="fallback", text=texts.FALLBACK, score=0.0)
