@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.answers.result import AskResult
+from bot.cli import main
 from bot.evaluation import evaluate_questions, judge_question
 
 
@@ -68,3 +71,18 @@ def test_a_report_names_each_threshold_it_misses() -> None:
         "honest 0.000 < 0.900",
         "confident_wrong_rate 0.500 > 0.020",
     ]
+
+
+def test_kb_eval_exits_with_an_error_under_a_threshold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    questions = tmp_path / "set.yaml"
+    questions.write_text(
+        "thresholds: {accuracy: 0.5}\nitems:\n  - {q: 'hola', expect: greeting}\n"
+        "  - {q: 'cuanto es 345 x 12', expect: decline}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(Path(__file__).parent.parent / "knowledge"))
+    assert main(["kb", "eval", str(questions)]) == 0  # both right: 1.0 >= 0.5
+    assert main(["kb", "eval", str(questions), "--min-accuracy", "1.01"]) == 1
+    assert "Por debajo del umbral: accuracy" in capsys.readouterr().err
