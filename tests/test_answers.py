@@ -481,3 +481,15 @@ def test_asking_where_an_event_took_place_is_no_request_for_a_cite(core: Core) -
     )
     assert result.kind == "answer"
     assert result.entry_id is not None and result.entry_id.startswith("hoja-")
+
+
+def test_a_question_mark_makes_the_last_clause_a_question_beside_the_business(
+    core: Core,
+) -> None:
+    # "seria pequeña o mediana empresa?" has no question word; its "?" says it asks.
+    result = core.answers.reply(
+        "tengo una carpinteria en pucallpa con 4 ayudantes, facturo 2 millones al año, "
+        "seria pequeña o mediana empresa?"
+    )
+    assert result.kind == "answer"
+    assert result.entry_id is not None and result.entry_id.startswith("mype-")

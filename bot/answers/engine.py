@@ -302,7 +302,8 @@ class AnswerEngine:
             if focused and not _weak(focused[0]) and (not hits or focused[0].score > hits[0].score):
                 # "tengo una carpintería en Piura, ¿qué quiere lograr PRODUCE al 2030?"
                 # says where the owner stands, then asks something else.
-                asks_else = QUESTION.search(focus) is not None
+                # Normalising drops "?": "..., soy micro o pequeña empresa??" asks too.
+                asks_else = QUESTION.search(focus) is not None or "?" in text
                 return self._decide(
                     question, focus, focused, match_text=body, asks_something_else=asks_else
                 )
