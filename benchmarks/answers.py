@@ -1,6 +1,9 @@
 """Answers engine: latency on the shipped KB and on a 100x synthetic KB, next to the naive baseline.
 
-Usage: .venv/bin/python benchmarks/answers.py [--dev ../shared/eval/dev_questions.yaml]
+Usage: .venv/bin/python benchmarks/answers.py [--dev SET.yaml ...]
+
+The default question set is the repository's own check split (evaluation/check.yaml),
+so the script runs from any clone; pass --dev for others (e.g. ../shared/eval/*.yaml).
 
 The synthetic KB repeats every entry 100 times with reworded paraphrases and
 extra made-up words, so the vocabulary and the posting lists grow as a real
@@ -65,6 +68,8 @@ def synthetic_kb(kb: KnowledgeBase, factor: int, seed: int = 7) -> KnowledgeBase
         needs=kb.needs,
         synonyms=kb.synonyms,
         smalltalk=kb.smalltalk,
+        routing=kb.routing,
+        decision=kb.decision,
     )
 
 
@@ -102,12 +107,16 @@ def main() -> None:
     answer_engine.REPLY_CACHE_SIZE = 0  # measure retrieval, not the cache (see above)
     parser = argparse.ArgumentParser()
     parser.add_argument(
-        "--dev", default=str(ROOT.parent / "shared" / "eval" / "dev_questions.yaml")
+        "--dev",
+        action="append",
+        default=None,
+        help="labelled question set(s); default evaluation/check.yaml",
     )
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
 
-    items = evaluation.load_items(Path(args.dev))
+    paths = [Path(p) for p in args.dev] if args.dev else [ROOT / "evaluation" / "check.yaml"]
+    items = [item for path in paths for item in evaluation.load_items(path)]
     questions = [item["q"] for item in items]
     kb = load_valid_knowledge(ROOT / "knowledge")
     core = build_core(kb)
@@ -136,7 +145,8 @@ def main() -> None:
     ours = evaluation.evaluate_questions(items, core.answers.reply).as_dict()
     naive = evaluation.evaluate_questions(items, baseline.reply).as_dict()
     print(
-        f"Dev set ({len(items)} items): accuracy engine {ours['accuracy']:.1%} vs baseline {naive['accuracy']:.1%}"
+        f"Question set{'s' if len(paths) > 1 else ''} {', '.join(p.name for p in paths)} "
+        f"({len(items)} items): accuracy engine {ours['accuracy']:.1%} vs baseline {naive['accuracy']:.1%}"
     )
     print(
         f"  confident wrong: engine {ours['confident_wrong_rate']:.1%} vs baseline {naive['confident_wrong_rate']:.1%}; "

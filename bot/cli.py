@@ -245,15 +245,83 @@ def cmd_kb_eval(args: argparse.Namespace) -> int:
 
     settings = _settings()
     core = _core(settings)
-    items = evaluation.load_items(Path(args.file))
+    if args.decision is not None:
+        core.answers.use_model = args.decision == "model" and core.answers.model is not None
+    path = Path(args.file)
+    items = evaluation.load_items(path)
     if evaluation.file_kind(items) == "matches":
         report = evaluation.evaluate_matches(items, lambda t: core.matcher.match(t).to_json())
+        data = report.as_dict()
+        missed: list[str] = []
     else:
-        report = evaluation.evaluate_questions(items, core.answers.reply)
-    data = report.as_dict()
+        questions = evaluation.evaluate_questions(items, core.answers.reply)
+        data = questions.as_dict()
+        # Thresholds stored with the set, overridden by the flags.
+        thresholds = evaluation.load_thresholds(path)
+        for name, value in (
+            ("accuracy", args.min_accuracy),
+            ("answers", args.min_answers),
+            ("honest", args.min_honest),
+            ("confident_wrong_rate", args.max_confident_wrong),
+        ):
+            if value is not None:
+                thresholds[name] = value
+        missed = questions.below(thresholds)
+        if thresholds:
+            data["thresholds"] = thresholds
     if not args.verbose:
         data.pop("failures")
     print(json.dumps(data, ensure_ascii=False, indent=2))
+    for line in missed:
+        print(f"Por debajo del umbral: {line}", file=sys.stderr)
+    return EXIT_ERROR if missed else EXIT_OK
+
+
+def cmd_kb_train(args: argparse.Namespace) -> int:
+    """Fit the answer decision on labelled sets and store it in knowledge/decision.yaml."""
+    from pathlib import Path
+
+    import yaml
+
+    from bot import evaluation
+    from bot.answers import decision
+
+    settings = _settings()
+    core = _core(settings)
+    engine = core.answers
+    engine.use_model = False  # the examples describe the ranking, not a previous model
+    items = [item for file in args.files for item in evaluation.load_items(Path(file))]
+    examples = evaluation.decision_examples(items, engine)
+    if len(set(examples.labels)) < 2:
+        print("Hacen falta ejemplos acertados y fallados para entrenar.", file=sys.stderr)
+        return EXIT_ERROR
+    weights, bias, mean, scale = decision.fit(examples.rows, examples.labels, l2=args.l2)
+    model = decision.DecisionModel(weights, bias, mean, scale, answer=1.0)
+    probabilities = [model.probability(x) for x in examples.rows]
+    threshold = decision.choose_threshold(probabilities, examples.labels, args.wrong_cost)
+    data = {
+        "features": list(decision.FEATURES),
+        "weights": [round(w, 6) for w in weights],
+        "bias": round(bias, 6),
+        "mean": [round(m, 6) for m in mean],
+        "scale": [round(v, 6) for v in scale],
+        "answer": threshold,
+        "trained_on": [Path(f).name for f in args.files],
+        "examples": len(examples.rows),
+        "enabled": args.enable,
+    }
+    out = Path(args.out) if args.out else settings.knowledge_dir / "decision.yaml"
+    header = (
+        "# Written by `mypebot kb train` (bot/answers/decision.py): a logistic model of\n"
+        "# P(the best entry is the right answer) over the engine's ranking features; the\n"
+        "# engine answers when P >= `answer` if `enabled`. Retrain after changing entries.\n"
+    )
+    out.write_text(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    right = sum(examples.labels)
+    print(
+        f"{len(examples.rows)} ejemplos ({right} con la mejor entrada correcta); "
+        f"umbral para responder: {threshold:.3f}; guardado en {out}"
+    )
     return EXIT_OK
 
 
@@ -333,7 +401,39 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("file", help="archivo con el formato de shared/eval/*.yaml")
     evaluate.add_argument("--verbose", action="store_true", help="lista también los fallos")
+    for flag, help_text in (
+        ("--min-accuracy", "falla si el acierto total queda por debajo (0..1)"),
+        ("--min-answers", "falla si el acierto en preguntas con respuesta queda por debajo"),
+        ("--min-honest", "falla si el acierto en datos que las fuentes no tienen queda por debajo"),
+        ("--max-confident-wrong", "falla si las respuestas seguras equivocadas pasan de esto"),
+    ):
+        evaluate.add_argument(flag, type=float, default=None, help=help_text)
+    evaluate.add_argument(
+        "--decision",
+        choices=["model", "bands"],
+        default=None,
+        help="quién decide responder: el modelo aprendido (decision.yaml) o las bandas fijas; "
+        "por defecto, lo que diga decision.yaml (enabled)",
+    )
     evaluate.set_defaults(func=cmd_kb_eval)
+    train = kb_sub.add_parser(
+        "train", help="aprende la decisión responder/sugerir/declinar de sets etiquetados"
+    )
+    train.add_argument("files", nargs="+", help="sets YAML con el formato de shared/eval")
+    train.add_argument("--out", default=None, help="por defecto knowledge/decision.yaml")
+    train.add_argument(
+        "--wrong-cost",
+        type=float,
+        default=4.0,
+        help="cuántas respuestas correctas pesa una equivocada al elegir el umbral",
+    )
+    train.add_argument("--l2", type=float, default=0.1, help="regularización L2")
+    train.add_argument(
+        "--enable",
+        action="store_true",
+        help="que el bot decida con el modelo (si no, solo sirve para comparar con --decision)",
+    )
+    train.set_defaults(func=cmd_kb_train)
 
     export = sub.add_parser("export", help="exporta interesados o preguntas a Excel o CSV")
     export_sub = export.add_subparsers(dest="export_command", metavar="QUÉ")

@@ -4,6 +4,12 @@ Reads files in the format of shared/eval/dev_questions.yaml (items with `q`)
 and shared/eval/dev_matches.yaml (items with `text`), runs them through the
 same code the bot uses, and reports the figures the targets are stated in.
 Regular expressions are compared lower-case with accents removed.
+
+Kinds of item (`expect`): `answer` (the reply must hold every `must` pattern and
+none of `must_not`), `decline` (out of scope: any reply but an answer), `greeting`,
+and `honest` (the sources do not hold the datum asked: declining is right, and so
+is an answer that says so or where to check, one `must_any`, and asserts nothing
+in `must_not`; an answer that does neither is a confident wrong one).
 """
 
 from __future__ import annotations
@@ -50,19 +56,45 @@ class QuestionReport:
     confident_wrong: int = 0
     out_of_scope: int = 0
     declined: int = 0
+    # expect kind -> [items, correct]: "answers" and "honest" are what the targets name.
+    by_kind: dict[str, list[int]] = field(default_factory=dict)
     failures: list[dict[str, Any]] = field(default_factory=list)
+
+    def kind_accuracy(self, kind: str) -> float | None:
+        total, correct = self.by_kind.get(kind, (0, 0))
+        return correct / total if total else None
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "items": self.total,
             "accuracy": self.correct / self.total if self.total else 0.0,
             "confident_wrong_rate": self.confident_wrong / self.total if self.total else 0.0,
+            "answers": self.kind_accuracy("answer"),
+            "honest": self.kind_accuracy("honest"),
             "out_of_scope": self.out_of_scope,
             "out_of_scope_declined": self.declined / self.out_of_scope
             if self.out_of_scope
             else 1.0,
             "failures": self.failures,
         }
+
+    def below(self, thresholds: dict[str, float]) -> list[str]:
+        """The thresholds this report misses, as readable lines (empty when it meets all).
+
+        Keys: `accuracy`, `answers`, `honest` (minimums) and `confident_wrong_rate`
+        (a maximum)."""
+        figures = self.as_dict()
+        missed = []
+        for name, limit in thresholds.items():
+            value = figures.get(name)
+            if value is None:
+                continue
+            if name == "confident_wrong_rate":
+                if value > limit:
+                    missed.append(f"{name} {value:.3f} > {limit:.3f}")
+            elif value < limit:
+                missed.append(f"{name} {value:.3f} < {limit:.3f}")
+        return missed
 
 
 def judge_question(item: dict[str, Any], result: AskResult) -> tuple[bool, bool]:
@@ -74,9 +106,15 @@ def judge_question(item: dict[str, Any], result: AskResult) -> tuple[bool, bool]
     if expect == "decline":
         return not answered, answered
     if not answered:
-        return False, False
+        # Not knowing is honest; for an answer item it is a miss, not a harm.
+        return expect == "honest", False
     text = result.text + " " + " ".join(c.name + " " + c.id for c in result.cites)
-    ok = all(_matches(p, text) for p in item.get("must", []))
+    if any(_matches(p, text) for p in item.get("must_not", [])):
+        return False, True
+    if expect == "honest":
+        ok = any(_matches(p, text) for p in item.get("must_any", []))
+    else:
+        ok = all(_matches(p, text) for p in item.get("must", []))
     return ok, not ok
 
 
@@ -90,6 +128,9 @@ def evaluate_questions(
         report.total += 1
         report.correct += correct
         report.confident_wrong += wrong
+        tally = report.by_kind.setdefault(item.get("expect", "answer"), [0, 0])
+        tally[0] += 1
+        tally[1] += correct
         if item.get("expect") == "decline":
             report.out_of_scope += 1
             report.declined += result.kind not in ANSWERED
@@ -159,5 +200,45 @@ def evaluate_matches(
     return report
 
 
+def load_thresholds(path: Path) -> dict[str, float]:
+    """Thresholds stored in a set's header (`thresholds: {accuracy: 0.9, ...}`), if any."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    found = data.get("thresholds", {}) if isinstance(data, dict) else {}
+    return {str(k): float(v) for k, v in (found or {}).items()}
+
+
 def file_kind(items: list[dict[str, Any]]) -> str:
     return "matches" if items and "text" in items[0] else "questions"
+
+
+@dataclass
+class TrainingSet:
+    rows: list[list[float]] = field(default_factory=list)
+    labels: list[int] = field(default_factory=list)
+    questions: list[str] = field(default_factory=list)
+
+
+def decision_examples(items: Iterable[dict[str, Any]], engine: Any) -> TrainingSet:
+    """One example per labelled question that reaches the decision: the engine's features
+    of its ranking, and whether answering its best entry would have been right.
+
+    `engine` is an AnswerEngine; greetings, CITE cards and messages refused before
+    retrieval never reach the decision and give no example."""
+    examples = TrainingSet()
+    for item in items:
+        if item.get("expect", "answer") == "greeting":
+            continue
+        engine.trace = []
+        try:
+            engine._reply(item["q"])  # the uncached path: every item is decided afresh
+            trace = engine.trace
+        finally:
+            engine.trace = None
+        if not trace or trace[-1][1] is None:
+            continue
+        x, entry_id, asked = trace[-1]
+        answer = engine._with_gaps(asked, engine.answer_entry(item["q"], entry_id))
+        examples.rows.append(x)
+        examples.labels.append(int(judge_question(item, answer)[0]))
+        examples.questions.append(item["q"])
+    return examples

@@ -369,3 +369,30 @@ WHY_WE_ASK = (
     "escriba sobre «{topic}», porque usted lo pidió. No se usa para publicidad ni se comparte "
     "con nadie más, y puede borrarlo cuando quiera con /borrar_mis_datos."
 )
+
+# -- answers: CITE cards and honest gaps (issue 15) ---------------------------------------
+
+ITP_URL = "https://www.gob.pe/itp"
+CARD_TITLE = "🏭 {short} ({name})"
+CARD_TITLE_SHORT = "🏭 {short}"
+CARD_PLACE = "📍 {place}"
+CARD_LOCATION = "Según las fuentes: {location}"
+CARD_ALIASES = "También llamado: {names}"
+CARD_CHAINS = "Cadenas: {chains}"
+CARD_STATUS = "⚠️ Estado: {status}. Confírmelo con el ITP antes de ir."
+CARD_SERVICES = "Servicios:"
+CARD_SERVICE = "• {name}: {text}"
+CARD_FACTS = "Datos:"
+CARD_CIRCULAR_LEGEND = "♻️ = servicio de economía circular."
+CARD_UNVERIFIED = "Por confirmar:"
+CARD_GAP = (
+    "No tengo {what} de este CITE en mis fuentes. Consulte la página oficial del ITP: {url}\n"
+)
+# A question asks for a datum the chosen entry does not hold: say so first.
+GAP_INTRO = "No tengo {what} en mis fuentes verificadas. Esto es lo que sí sé:\n\n"
+GAP_YEAR = "las cifras de {year}"
+GAP_CHECK = "Para el dato exacto, consulte la fuente oficial: {url}"
+CARD_MORE_HINT = "Tengo más datos de este CITE: pregúnteme por un servicio o una cifra en concreto."
+CARD_GENERAL_SERVICES = "{names} (oferta general de la red CITE: confírmela con el CITE)."
+CARD_OFFICIAL = "Nombre oficial: {name}"
+RUMOUR_INTRO = "Esto es lo que dicen las fuentes:\n\n"

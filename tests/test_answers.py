@@ -173,11 +173,10 @@ def test_small_talk_with_extra_words_is_still_small_talk(core: Core, talk: str) 
     assert core.answers.reply(talk).kind == "greeting"
 
 
-def test_a_question_about_a_cite_is_answered_not_matched(core: Core) -> None:
-    assert (
-        core.answers.reply("cuantos servicios dio el cite de cuero y calzado de trujillo?").kind
-        != "cites"
-    )
+def test_a_question_about_one_named_cite_gets_that_cites_card_not_a_list(core: Core) -> None:
+    result = core.answers.reply("cuantos servicios dio el cite de cuero y calzado de trujillo?")
+    assert [c.id for c in result.cites] == ["citeccal-trujillo"]
+    assert "4864 servicios" in result.text
 
 
 def test_entry_holding_all_the_rare_words_of_a_long_question_is_answered(core: Core) -> None:
@@ -269,11 +268,16 @@ def test_a_near_tie_is_answered_when_the_best_entry_holds_the_whole_question(
     assert (reply.kind, reply.entry_id) == ("answer", "cite-que-es")
 
 
+def _bands(core: Core) -> AnswerEngine:
+    """An engine decided by the hand-set bands alone (no learned decision)."""
+    return AnswerEngine(core.kb, bands=Bands(), analyzer=core.answers.analyzer)
+
+
 def test_a_near_tie_where_the_best_entry_holds_part_of_the_question_is_suggested(
     core: Core,
 ) -> None:
     hits = [_hit("cite-que-es", 0.60, 0.50), _hit("cite-servicios", 0.59, 0.50)]
-    assert core.answers._decide("pregunta", "pregunta", hits).kind == "suggestions"
+    assert _bands(core)._decide("pregunta", "pregunta", hits).kind == "suggestions"
 
 
 def test_the_entry_that_alone_holds_the_question_is_answered_without_a_score_margin(
@@ -286,7 +290,7 @@ def test_the_entry_that_alone_holds_the_question_is_answered_without_a_score_mar
 
 def test_two_entries_that_both_hold_the_question_are_only_suggested(core: Core) -> None:
     hits = [_hit("cite-que-es", 0.46, 0.90), _hit("cite-servicios", 0.45, 0.80)]
-    assert core.answers._decide("pregunta", "pregunta", hits).kind == "suggestions"
+    assert _bands(core)._decide("pregunta", "pregunta", hits).kind == "suggestions"
 
 
 def test_a_clear_lead_is_answered_below_the_answer_band(core: Core) -> None:
@@ -446,3 +450,46 @@ def test_a_clause_about_the_shop_that_holds_the_question_is_kept(core: Core) -> 
 
 def test_asking_how_to_get_a_document_with_a_pronoun_gets_the_fallback(core: Core) -> None:
     assert core.answers.reply("el soat ya es digital? como lo saco").kind == "fallback"
+
+
+def test_a_rumour_check_is_answered_from_what_it_claims_not_its_frame(core: Core) -> None:
+    framed = core.answers.reply(
+        "dicen q la hoja de ruta nacional la hizo el ministerio de economia"
+    )
+    assert framed.kind == "answer"
+    assert framed.entry_id == "hoja-nacional-minam"
+    assert framed.text.startswith("Esto es lo que dicen las fuentes")
+
+
+def test_a_long_message_with_hearsay_inside_is_not_read_as_a_rumour(core: Core) -> None:
+    engine = core.answers
+    long_message = " ".join(["tengo una bodega en comas"] * 6) + " y dicen que hay una hoja de ruta"
+    assert engine._claim(normalize(long_message)) is not None  # the frame is there...
+    assert not engine.reply(long_message).text.startswith("Esto es lo que dicen")  # ...unused
+
+
+def test_an_emoji_ends_the_clause_that_describes_the_business() -> None:
+    from bot.matching.matcher import without_business_context
+
+    text = "hago chocolates con cacao 🍫 que es la economia circular"
+    assert without_business_context(text) == "que es la economia circular"
+
+
+def test_asking_where_an_event_took_place_is_no_request_for_a_cite(core: Core) -> None:
+    result = core.answers.reply(
+        "tengo un vivero de cacao en tarapoto, donde presentaron la hoja de ruta nacional"
+    )
+    assert result.kind == "answer"
+    assert result.entry_id is not None and result.entry_id.startswith("hoja-")
+
+
+def test_a_question_mark_makes_the_last_clause_a_question_beside_the_business(
+    core: Core,
+) -> None:
+    # "seria pequeña o mediana empresa?" has no question word; its "?" says it asks.
+    result = core.answers.reply(
+        "tengo una carpinteria en pucallpa con 4 ayudantes, facturo 2 millones al año, "
+        "seria pequeña o mediana empresa?"
+    )
+    assert result.kind == "answer"
+    assert result.entry_id is not None and result.entry_id.startswith("mype-")

@@ -184,10 +184,12 @@ def test_review_older_than_a_year_is_a_warning(kb: Path) -> None:
     assert len([p for p in report.problems if "12 meses" in p.message]) == 3
 
 
-def test_answer_too_long_for_a_phone_is_a_warning(kb: Path) -> None:
-    _edit(kb / "entries" / "cite-que-es.md", "Un CITE es", "Un CITE es " + "muy " * 250)
-    problem = _only(check_knowledge(kb, today=TODAY), "warning")
-    assert "caracteres" in problem.message and problem.file == "entries/cite-que-es.md"
+def test_answer_longer_than_a_phone_screen_is_refused(kb: Path) -> None:
+    _edit(kb / "entries" / "cite-que-es.md", "Un CITE es", "Un CITE es " + "muy " * 150)
+    report = check_knowledge(kb, today=TODAY)
+    assert not report.ok
+    problem = _only(report, "error")
+    assert "Ver más" in problem.message and problem.file == "entries/cite-que-es.md"
 
 
 def test_paraphrases_too_close_to_another_entry_are_a_warning(kb: Path) -> None:

@@ -122,3 +122,14 @@ def test_a_word_two_edits_away_is_not_a_typo_of_a_short_sector_word(core: Core) 
     # "funcionando" is not a misspelt "fundición"; "curtienbre" is a misspelt curtiembre.
     assert core.matcher.extract("cuanto tiempo funcionando").sector is None
     assert core.matcher.extract("tengo una curtienbre").sector == "cuero-calzado"
+
+
+def test_an_unconfirmed_cite_never_ranks_above_a_working_one_of_the_chain(core) -> None:
+    # CITEagroindustrial Majes (Arequipa) is "por confirmar"; an owner in Majes still sees
+    # the working agroindustrial CITEs first, and Majes only with its caveat.
+    result = core.matcher.match("tengo una planta de lacteos en majes arequipa, que cite me ayuda")
+    statuses = [core.kb.cites[c.id].status for c in result.cites]
+    assert statuses == sorted(statuses, key=lambda s: s != "operando")
+    for cite in result.cites:
+        if core.kb.cites[cite.id].status == "incierto":
+            assert "por confirmar" in cite.why

@@ -14,6 +14,7 @@ of asking more often.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Callable
@@ -22,8 +23,12 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from bot import texts
+from bot.answers import decision as learned
+from bot.answers.cites import CiteCards
+from bot.answers.gaps import GapDetector
 from bot.answers.index import Hit, RetrievalIndex
 from bot.answers.result import AskResult, CiteSuggestion, SourceRef, Suggestion
+from bot.answers.sources import by_authority
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.schema import Entry
 from bot.matching.matcher import QUESTION, without_business_context
@@ -32,6 +37,7 @@ from bot.text.analyzer import STOPWORDS, Analyzer
 from bot.text.normalize import clean, normalize
 
 MAX_INPUT = 1000  # characters considered; a 5,000-character paste is cut, not refused
+RUMOUR_WORDS = 25  # longer messages describe a business first; see without_business_context
 REPLY_CACHE_SIZE = 4096  # distinct messages whose replies are kept (a few MB at most)
 
 
@@ -65,67 +71,6 @@ class Bands:
     lead_margin: float = 0.12
 
 
-# A message is small talk when every word is one of these (plus smalltalk.yaml's).
-_FILLER = frozenset(
-    [
-        "a",
-        "y",
-        "muy",
-        "mucho",
-        "muchas",
-        "muchos",
-        "todo",
-        "todos",
-        "senor",
-        "senora",
-        "señor",
-        "señora",
-        "amigo",
-        "amiga",
-        "joven",
-        "bot",
-        "asistente",
-        "ud",
-        "usted",
-        "pues",
-        "nomas",
-        "no",
-        "mas",
-        "ok",
-        "oka",
-        "okey",
-        "bueno",
-        "listo",
-    ]
-)
-# Shopping: the price of a product, or where to buy it, is outside the bot's scope even
-# when the product is one a CITE works with ("una botella de pisco en ica"). A price
-# question about what this bot covers (a CITE's services, a programme) stays in scope.
-_SHOPPING = re.compile(
-    r"\b(cuanto cuestan?|precios?|a (cuanto|como) (esta|estan|venden|sale|salen|compran|pagan)|"
-    r"cuanto (pagan|dan) (por|el|la)|donde (venden|compro|comprar|puedo comprar|vendo|puedo vender)|"
-    r"baratos?|baratas?)\b"
-)
-# Personal paperwork and tax procedures belong to other offices (RENIEC, Migraciones,
-# the MTC, SUNAT, the municipality): "¿cómo saco mi certificado de antecedentes penales?"
-# shares words with ProInnóvate's requirements but is not a question about them.
-_PAPERWORK = re.compile(
-    r"\b(dni|pasaporte|brevete|licencia de conducir|soat|antecedentes (penales|policiales|judiciales)|"
-    r"partida de (nacimiento|matrimonio|defuncion)|carne de extranjeria)\b"
-)
-_PROCEDURE = re.compile(
-    r"\b((como|donde) (lo |la |los |las |me )?(saco|sacar|tramito|tramitar|obtengo|obtener|renuevo|"
-    r"renovar|pido)|"
-    r"duplicado|tramitar|renovar)\b"
-)
-_TAX_PROCEDURE = re.compile(
-    r"\b(pago|pagar|declaro|declarar|fracciono|fraccionar)\b.*"
-    r"\b(impuestos?|igv|renta|deudas?|arbitrios|tributos?|multas?|coactiva)\b"
-)
-_PRICED_SERVICE = re.compile(
-    r"\b(cite|cites|servicios?|tarifas?|tarifario|proinnovate|concursos?|postular|programas?|"
-    r"capacitacion|ensayos?|laboratorio|analisis|asesoria|certificacion|uit|tramite)\b"
-)
 _CENSORED = re.compile(r"\b\w\*{2,}")
 _SEGMENT_SPLIT = re.compile(r"[?¿\n;]+|(?<=[a-z])\.\s+")
 
@@ -141,6 +86,14 @@ class CiteMatch:
     sector: str | None = None
     region: str | None = None
     asked_for_help: bool = False  # asked for a CITE, help or a place, not only described
+
+
+def _any(patterns: list[str]) -> Callable[[str], bool]:
+    """Whether any of the patterns occurs in a text; never, for an empty list."""
+    if not patterns:
+        return lambda _text: False
+    compiled = re.compile("|".join(f"(?:{p})" for p in patterns))
+    return lambda text: compiled.search(text) is not None
 
 
 def _weak(hit: Hit) -> bool:
@@ -186,6 +139,29 @@ class AnswerEngine:
         self._phrases = {p for p in self._thanks | self._goodbyes | self._greetings if p}
         self._insults = {normalize(p) for p in talk.insults if normalize(p)}
         everyday = STOPWORDS | frequent.FREQUENT
+        routing = kb.routing
+        # Routing vocabulary lives in knowledge/routing.yaml, where curators read it.
+        self._filler = frozenset(routing.filler)
+        self._shopping = _any(routing.shopping)
+        self._priced_service = _any(routing.priced_service)
+        self._paperwork = _any(routing.paperwork)
+        self._procedure = _any(routing.procedure)
+        self._tax_procedure = _any(routing.tax_procedure)
+        self._cite_cue = _any(routing.cite_cue)
+        self._rumour = (
+            re.compile("|".join(f"(?:{p})" for p in routing.rumour)) if routing.rumour else None
+        )
+        self.cards = CiteCards(kb)
+        self.gaps = GapDetector(routing)
+        # The learned decision (knowledge/decision.yaml) when there is one; `use_model`
+        # False falls back to the hand-set bands (kb eval --decision bands compares them).
+        self.model = _model(kb)
+        # Bands given explicitly are what the caller wants to decide with.
+        enabled = kb.decision is not None and kb.decision.enabled
+        self.use_model = self.model is not None and enabled and bands is None
+        # When a list, each decision appends (features, best entry id, asked text): how
+        # `mypebot kb train` collects its examples.
+        self.trace: list[tuple[list[float], str | None, str]] | None = None
         self._distinct_talk = [
             w for p in self._phrases for w in p.split() if len(w) > 2 and w not in everyday
         ]
@@ -226,7 +202,10 @@ class AnswerEngine:
         rest = [
             w
             for w in words
-            if w not in covered and w not in singles and w not in _FILLER and w not in STOPWORDS
+            if w not in covered
+            and w not in singles
+            and w not in self._filler
+            and w not in STOPWORDS
         ]
         if rest:
             if len(words) > 7:
@@ -278,16 +257,36 @@ class AnswerEngine:
             return AskResult(question=question, kind="greeting", text=talk)
         padded = f" {normal} "
         censored = _CENSORED.search(text) is not None  # "bot de m*****"
-        shopping = _SHOPPING.search(normal) is not None and not _PRICED_SERVICE.search(normal)
-        elsewhere = _TAX_PROCEDURE.search(normal) is not None or (
-            _PAPERWORK.search(normal) is not None and _PROCEDURE.search(normal) is not None
+        shopping = self._shopping(normal) and not self._priced_service(normal)
+        elsewhere = self._tax_procedure(normal) or (
+            self._paperwork(normal) and self._procedure(normal)
         )
         insult = any(f" {insult} " in padded for insult in self._insults)
         if shopping or elsewhere or censored or insult:
             return AskResult(question=question, kind="fallback", text=texts.FALLBACK)
 
         body = self._strip_greeting(normal) or normal
+        if self._cite_cue(normal):
+            named = self.cards.named(text)
+            if named is not None:
+                return self.cite_card(question, named.cite.id, body)
         hits = self.search(body)
+        claim = self._claim(body) if len(body.split()) <= RUMOUR_WORDS else None
+        if claim is not None:
+            # "mi primo dice que regalan 15 millones a cada mype": the figures of a rumour
+            # are what is wrong with it; searching what it is about finds the entry that
+            # corrects it, which the wrong figures only pull down.
+            claimed = self.search(claim)
+            if claimed and (not hits or claimed[0].score > hits[0].score):
+                # "tengo una bodega en Comas, me dijeron que ProInnóvate puso plata...,
+                # ¿cuánto es?": a rumour checked beside the business is still a question.
+                asks = QUESTION.search(claim) is not None or "?" in text
+                result = self._decide(
+                    question, claim, claimed, match_text=body, asks_something_else=asks
+                )
+                if result.kind == "answer":
+                    return dataclasses.replace(result, text=texts.RUMOUR_INTRO + result.text)
+                return result
         segments = [s for s in (normalize(p) for p in _SEGMENT_SPLIT.split(text)) if s]
         if len(segments) > 1:
             # "¿me dan plata? ¿hay que devolverla?" is one question in two sentences:
@@ -297,7 +296,7 @@ class AnswerEngine:
             # it is no reason to stop reading the message as a whole.
             best_part = max((h[0].score for h in parts if h and not _weak(h[0])), default=0.0)
             if not hits or best_part > hits[0].score + 0.05:
-                return self._multi(question, segments)
+                return self._multi(question, segments, parts)
         focus = without_business_context(text)
         if focus != normal:
             # Retrieval reads the question alone; matching still reads the whole message.
@@ -308,7 +307,8 @@ class AnswerEngine:
             if focused and not _weak(focused[0]) and (not hits or focused[0].score > hits[0].score):
                 # "tengo una carpintería en Piura, ¿qué quiere lograr PRODUCE al 2030?"
                 # says where the owner stands, then asks something else.
-                asks_else = QUESTION.search(focus) is not None
+                # Normalising drops "?": "..., soy micro o pequeña empresa??" asks too.
+                asks_else = QUESTION.search(focus) is not None or "?" in text
                 return self._decide(
                     question, focus, focused, match_text=body, asks_something_else=asks_else
                 )
@@ -350,6 +350,14 @@ class AnswerEngine:
                 and hits[0].coverage - other >= bands.coverage_lead
             )
 
+        learning = self.trace is not None or (self.use_model and self.model is not None)
+        if hits and learning:
+            x = learned.features(hits, len(self.analyzer.terms(body)), confident)
+            if self.trace is not None:
+                self.trace.append((x, hits[0].entry_id, body))
+            if self.use_model and self.model is not None:
+                p_right = self.model.probability(x)
+                confident = p_right >= self.model.answer
         confident = confident and not _weak(hits[0])
         suggestible = any(not _weak(h) for h in hits[: bands.max_suggestions])
 
@@ -359,7 +367,16 @@ class AnswerEngine:
         # asked for a CITE or for help ("trabajo fibra de alpaca en arequipa, hay cite
         # para mi?"): then the CITEs for their chain and place are the answer.
         answer_wins = confident and (best >= bands.sure or asks_something_else)
-        if match is not None and (match.asked_for_help or not answer_wins):
+        # Neither when the owner asked something else and entries come close: "tengo una
+        # chocolatería en Tacna, ¿cuánto cofinanció Tacna Innova?" wants that figure, and
+        # "¿Quiso decir…?" gets nearer to it than a list of CITEs.
+        other_question = asks_something_else and suggestible and best >= bands.suggest
+        # "¿dónde presentaron la hoja de ruta?" says "dónde" but asks for no CITE: a clear
+        # answer to the question asked beats a help cue unless that question names a CITE.
+        for_help = match is not None and match.asked_for_help
+        if for_help and answer_wins and asks_something_else and not self._cite_cue(body):
+            for_help = False
+        if match is not None and (for_help or not (answer_wins or other_question)):
             return AskResult(
                 question=question,
                 kind="cites",
@@ -369,10 +386,47 @@ class AnswerEngine:
                 region=match.region,
             )
         if confident:
-            return self.answer_entry(question, hits[0].entry_id, best)
+            return self._with_gaps(body, self.answer_entry(question, hits[0].entry_id, best))
         if best >= bands.suggest and suggestible:
             return self._suggest(question, hits, best)
         return AskResult(question=question, kind="fallback", text=texts.FALLBACK, score=best)
+
+    def _claim(self, normal: str) -> str | None:
+        """What a rumour check claims, without its frame and figures; None if no rumour."""
+        if self._rumour is None or not self._rumour.search(normal):
+            return None
+        claim = " ".join(self._rumour.sub(" ", normal).split())
+        return claim if len(claim.split()) >= 2 and claim != normal else None
+
+    def _with_gaps(self, asked: str, result: AskResult) -> AskResult:
+        """The answer, opened by what it does not hold of what `asked` asks for."""
+        entry = self.kb.entries[result.entry_id] if result.entry_id else None
+        if entry is None:
+            return result
+        missing = self.gaps.missing(asked, entry.answer + "\n" + (entry.more or ""))
+        if not missing:
+            return result
+        intro = texts.GAP_INTRO.format(what=_join(missing))
+        return dataclasses.replace(result, text=intro + result.text)
+
+    def cite_card(self, question: str, cite_id: str, asked: str = "") -> AskResult:
+        """The reply about one CITE: its card, opened by the data asked that it lacks."""
+        cite = self.kb.cites[cite_id]
+        facts = "\n".join([cite.location or "", *cite.facts])
+        # A card never holds contacts, opening hours or prices, whatever its text says.
+        missing = self.gaps.missing(
+            asked, facts, never_held=frozenset({"phone", "email", "hours", "price"})
+        )
+        text, more = self.cards.card(cite, asked, missing)
+        return AskResult(
+            question=question,
+            kind="cites",
+            text=text,
+            sources=CiteCards.sources(cite)[:1],
+            cites=[self.cards.suggestion(cite)],
+            reviewed=cite.reviewed,
+            more=more,
+        )
 
     def _explains_the_tie(self, hits: list[Hit]) -> Hit | None:
         """Among the entries tied with the best, the one that alone covers the question."""
@@ -386,9 +440,11 @@ class AnswerEngine:
         rest = max(h.coverage for h in tied if h is not full[0])
         return full[0] if full[0].coverage - rest >= bands.coverage_lead else None
 
-    def _multi(self, question: str, segments: list[str]) -> AskResult:
-        """Two questions in one message: answer the clearest, offer the other."""
-        results = [(segment, self.search(segment)) for segment in segments]
+    def _multi(self, question: str, segments: list[str], parts: list[list[Hit]]) -> AskResult:
+        """Two questions in one message: answer the clearest, offer the other.
+
+        `parts` are the segments' hits, already searched by the caller."""
+        results = list(zip(segments, parts, strict=True))
         results = [(s, h) for s, h in results if h and not _weak(h[0])]
         if not results:
             return AskResult(question=question, kind="fallback", text=texts.FALLBACK, score=0.0)
@@ -439,20 +495,36 @@ class AnswerEngine:
             text=render_entry(entry),
             entry_id=entry.id,
             score=score,
-            sources=[SourceRef(s.title, str(s.url)) for s in entry.sources],
+            sources=[SourceRef(s.title, str(s.url)) for s in by_authority(entry.sources)],
             reviewed=entry.reviewed,
             more=entry.more,
         )
 
 
 def render_entry(entry: Entry) -> str:
-    """An entry as the user reads it: the answer, then where it comes from."""
+    """An entry as the user reads it: the answer, then ONE source line (the most
+    authoritative) and the review date."""
     lines = [entry.answer.strip(), ""]
-    first = entry.sources[0]
+    first = by_authority(entry.sources)[0]
     lines.append(texts.SOURCE_LINE.format(title=first.title, url=first.url))
-    if len(entry.sources) > 1:
-        lines.append(texts.MORE_SOURCES.format(count=len(entry.sources) - 1))
     lines.append(texts.REVIEWED_LINE.format(date=entry.reviewed.strftime("%d/%m/%Y")))
     if entry.more:
         lines.append(texts.SEE_MORE_HINT)
     return "\n".join(lines)
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " ni " + items[-1]
+
+
+def _model(kb: KnowledgeBase) -> learned.DecisionModel | None:
+    found = kb.decision
+    if found is None or tuple(found.features) != learned.FEATURES:
+        return None  # trained on other features: retrain (`mypebot kb train`)
+    return learned.DecisionModel(
+        weights=tuple(found.weights),
+        bias=found.bias,
+        mean=tuple(found.mean),
+        scale=tuple(found.scale),
+        answer=found.answer,
+    )

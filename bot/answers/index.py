@@ -40,6 +40,8 @@ RERANK = 8  # lexical candidates re-scored with rapidfuzz
 FREQUENT_STEMS = frozenset(stem(word) for word in frequent.FREQUENT)
 
 
+MAX_CANDIDATES = 2000  # paraphrases (and entries) fully scored per query; see _lexical
+MAX_GENERATORS = 8  # query terms whose postings are walked for candidates (see _lexical)
 MAX_GENERATING = 5000  # postings a term may have and still generate candidates (see _lexical)
 
 
@@ -162,6 +164,10 @@ class RetrievalIndex:
             ((t, w) for t, w in known if t.stem not in FREQUENT_STEMS), key=lambda tw: -tw[1]
         )
         rare = [tw for i, tw in enumerate(informative_known) if i < 2 or tw[1] >= self.common_idf]
+        # A long message has dozens of rare words; past the most specific few, walking
+        # their postings finds no candidate the others missed but costs the most (each
+        # walk grows with the base). They still score the candidates found.
+        rare = rare[:MAX_GENERATORS]
         if not rare:
             rare = known
         # In a very large base a generic term's postings run to tens of thousands;
@@ -182,15 +188,38 @@ class RetrievalIndex:
                 para_full[p_index] += idf
             for e_index in self._body_postings.get(term.stem, ()):
                 body_match[e_index] += gained
+        if len(para_match) > MAX_CANDIDATES:
+            # Only in a base far larger than the shipped one (1,730 paraphrases): score the
+            # common terms and the similarity for the candidates the rare terms rank best.
+            mass = self._para_mass
+            kept = heapq.nlargest(
+                MAX_CANDIDATES,
+                para_match,
+                key=lambda i: para_match[i] ** QUERY_SIDE * (para_full[i] / (mass[i] or 1.0)),
+            )
+            para_match = defaultdict(float, {i: para_match[i] for i in kept})
+            para_full = defaultdict(float, {i: para_full[i] for i in kept})
+        if len(body_match) > MAX_CANDIDATES:
+            kept = heapq.nlargest(MAX_CANDIDATES, body_match, key=body_match.__getitem__)
+            body_match = defaultdict(float, {i: body_match[i] for i in kept})
         for term, idf in common:
             gained = idf * term.confidence
-            for p_index in para_match:
-                if term.stem in self._para_terms[p_index]:
-                    para_match[p_index] += gained
-                    para_full[p_index] += idf
-            for e_index in body_match:
-                if term.stem in self._body_terms[e_index]:
-                    body_match[e_index] += gained
+            # Walk whichever is shorter: the term's postings or the candidates.
+            postings = self._postings.get(term.stem, ())
+            if len(postings) < len(para_match):
+                hit_paras = [i for i in postings if i in para_match]
+            else:
+                hit_paras = [i for i in para_match if term.stem in self._para_terms[i]]
+            for p_index in hit_paras:
+                para_match[p_index] += gained
+                para_full[p_index] += idf
+            bodies = self._body_postings.get(term.stem, ())
+            if len(bodies) < len(body_match):
+                hit_bodies = [i for i in bodies if i in body_match]
+            else:
+                hit_bodies = [i for i in body_match if term.stem in self._body_terms[i]]
+            for e_index in hit_bodies:
+                body_match[e_index] += gained
 
         best: dict[int, float] = {}
         best_para: dict[int, int] = {}

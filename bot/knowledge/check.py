@@ -18,10 +18,57 @@ from rapidfuzz import fuzz, process
 from bot.knowledge.loader import LoadResult, Problem, YamlLines, load_knowledge, split_front_matter
 from bot.text.normalize import normalize
 
-PHONE_LENGTH = 900  # characters an answer may have before a phone screen overflows
-HARD_LENGTH = 3500  # beyond this even the split message becomes unreadable
+# Characters of an answer's first part (before "Ver más"): about one phone screen with
+# the source line and the review footer below it.
+ANSWER_BODY = 600
 STALE_AFTER = dt.timedelta(days=365)
 TOO_CLOSE = 92  # token-sort similarity (0-100) between paraphrases of different entries
+NEAR_COPY = 90  # rapidfuzz ratio (0-100) from which a paraphrase copies an evaluation question
+
+
+def evaluation_files(root: Path) -> list[Path]:
+    """The labelled question sets a paraphrase must not copy: the repository's own
+    (evaluation/ beside knowledge/) and the shared ones (../shared/eval beside the
+    checkout) when that folder exists; a fresh clone may not have it."""
+    found: list[Path] = []
+    root = root.resolve()
+    for folder in (root.parent / "evaluation", root.parent.parent / "shared" / "eval"):
+        if folder.is_dir():
+            found.extend(sorted(folder.glob("*.yaml")))
+    return found
+
+
+def evaluation_questions(paths: list[Path]) -> list[tuple[str, str]]:
+    """(file name, question) for every question item of the given sets."""
+    import yaml
+
+    out: list[tuple[str, str]] = []
+    for path in paths:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        items = data.get("items", []) if isinstance(data, dict) else data
+        for item in items or []:
+            if isinstance(item, dict) and isinstance(item.get("q"), str):
+                out.append((path.name, item["q"]))
+    return out
+
+
+def near_copies(
+    kb: Any, questions: list[tuple[str, str]], cutoff: int = NEAR_COPY
+) -> list[tuple[str, int, str, str, float]]:
+    """(entry id, paraphrase index, set name, question, ratio) for every paraphrase that
+    is a near-copy of an evaluation question: such a paraphrase makes the set measure
+    memory, not the method."""
+    if not questions:
+        return []
+    targets = [normalize(q) for _, q in questions]
+    found = []
+    for entry_id, entry in kb.entries.items():
+        for index, paraphrase in enumerate(entry.questions):
+            for _, score, j in process.extract(
+                normalize(paraphrase), targets, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
+            ):
+                found.append((entry_id, index, questions[j][0], questions[j][1], score))
+    return found
 
 
 @dataclass
@@ -62,8 +109,11 @@ def _question_lines(root: Path, rel: str) -> YamlLines | None:
     return YamlLines(parts[0], offset=1) if parts else None
 
 
-def check_knowledge(root: Path, today: dt.date | None = None) -> CheckReport:
+def check_knowledge(
+    root: Path, today: dt.date | None = None, eval_paths: list[Path] | None = None
+) -> CheckReport:
     today = today or dt.date.today()
+    eval_paths = evaluation_files(root) if eval_paths is None else eval_paths
     result = load_knowledge(root)
     kb = result.kb
     problems = result.problems
@@ -89,24 +139,16 @@ def check_knowledge(root: Path, today: dt.date | None = None) -> CheckReport:
                     f"venció el {entry.expires:%d/%m/%Y} ('expires'): revísela",
                 )
             )
-        length = len(entry.answer)
-        if length > HARD_LENGTH:
+        length = len(entry.answer.strip())
+        if length > ANSWER_BODY:
             problems.append(
                 Problem(
                     "error",
                     rel,
                     None,
-                    f"la respuesta tiene {length} caracteres: pase lo que sobre a '## Ver más'",
-                )
-            )
-        elif length > PHONE_LENGTH:
-            problems.append(
-                Problem(
-                    "warning",
-                    rel,
-                    None,
-                    f"la respuesta tiene {length} caracteres (más de {PHONE_LENGTH}): en el celular "
-                    "se lee mejor corta; pase el detalle a '## Ver más'",
+                    f"la respuesta tiene {length} caracteres (más de {ANSWER_BODY}, una pantalla "
+                    "de celular): deje arriba lo que responde la pregunta y pase el resto a "
+                    "'## Ver más'",
                 )
             )
     for cite in kb.cites.values():
@@ -116,6 +158,24 @@ def check_knowledge(root: Path, today: dt.date | None = None) -> CheckReport:
             )
 
     problems.extend(_close_paraphrases(root, result))
+    line_maps: dict[str, YamlLines | None] = {}
+    for entry_id, index, set_name, question, score in near_copies(
+        kb, evaluation_questions(eval_paths)
+    ):
+        rel = kb.entry_files[entry_id]
+        if rel not in line_maps:
+            line_maps[rel] = _question_lines(root, rel)
+        lines = line_maps[rel]
+        problems.append(
+            Problem(
+                "error",
+                rel,
+                lines.line(("questions", index)) if lines else None,
+                f"la pregunta «{kb.entries[entry_id].questions[index]}» copia casi igual "
+                f"({score:.0f}/100) una pregunta de evaluación de {set_name} («{question}»): "
+                "bórrela o escriba otra forma de preguntar; si no, la evaluación mide memoria",
+            )
+        )
     return CheckReport(result)
 
 

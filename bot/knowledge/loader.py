@@ -16,7 +16,16 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from bot.knowledge.schema import Cite, Entry, Region, SmallTalk, SynonymGroup, Vocabulary
+from bot.knowledge.schema import (
+    Cite,
+    Decision,
+    Entry,
+    Region,
+    Routing,
+    SmallTalk,
+    SynonymGroup,
+    Vocabulary,
+)
 
 MORE_HEADING = "## Ver más"
 FIELD_NAMES_ES = {
@@ -63,6 +72,8 @@ class KnowledgeBase:
     needs: dict[str, Vocabulary] = field(default_factory=dict)
     synonyms: list[SynonymGroup] = field(default_factory=list)
     smalltalk: SmallTalk = field(default_factory=SmallTalk)
+    routing: Routing = field(default_factory=Routing)
+    decision: Decision | None = None  # None: the hand-set bands decide
     entry_files: dict[str, str] = field(default_factory=dict)
     # Ids of entry files that failed to load: references to them are not errors twice.
     broken_entry_ids: set[str] = field(default_factory=set)
@@ -340,26 +351,35 @@ def load_knowledge(root: Path) -> LoadResult:
     kb.needs = _index(loaded["needs"], "needs.yaml", "necesidad", problems)
     kb.synonyms = [item for item, _ in loaded["synonyms"]]
 
-    smalltalk_path = root / "smalltalk.yaml"
-    read = _read(smalltalk_path, "smalltalk.yaml", problems) if smalltalk_path.exists() else None
-    if read is not None:
-        raw, text = read
-        digest.update(raw)
-        try:
-            data = _parse(text) or {}
-            parsed = _validate(SmallTalk, data, "smalltalk.yaml", YamlLines(text), (), problems)
-            if parsed is not None:
-                kb.smalltalk = parsed
-        except yaml.YAMLError as exc:
-            problems.append(
-                Problem(
-                    "error", "smalltalk.yaml", None, f"no se puede leer el YAML: {_one_line(exc)}"
-                )
-            )
+    smalltalk = _load_object(root, "smalltalk.yaml", SmallTalk, digest, problems)
+    if smalltalk is not None:
+        kb.smalltalk = smalltalk
+    routing = _load_object(root, "routing.yaml", Routing, digest, problems)
+    if routing is not None:
+        kb.routing = routing
+    kb.decision = _load_object(root, "decision.yaml", Decision, digest, problems)
 
     _check_references(kb, loaded, problems)
     kb.digest = digest.hexdigest()[:12]
     return LoadResult(kb, problems)
+
+
+def _load_object(
+    root: Path, rel: str, model: type[M], digest: Any, problems: list[Problem]
+) -> M | None:
+    """An optional file holding one object (smalltalk.yaml, routing.yaml)."""
+    path = root / rel
+    read = _read(path, rel, problems) if path.exists() else None
+    if read is None:
+        return None
+    raw, text = read
+    digest.update(raw)
+    try:
+        data = _parse(text) or {}
+    except yaml.YAMLError as exc:
+        problems.append(Problem("error", rel, None, f"no se puede leer el YAML: {_one_line(exc)}"))
+        return None
+    return _validate(model, data, rel, YamlLines(text), (), problems)
 
 
 def _check_references(kb: KnowledgeBase, loaded: dict[str, Any], problems: list[Problem]) -> None:

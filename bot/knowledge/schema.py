@@ -8,8 +8,9 @@ caught once, at load time, instead of surfacing as a confusing reply.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 
@@ -65,6 +66,14 @@ class Cite(_Strict):
     sources: list[Source] = Field(min_length=1)
     unverified: list[str] = Field(default_factory=list)
     reviewed: dt.date
+    # Other names the sources use for the same centre ("CITEvid", "CITEcuero y calzado
+    # Trujillo"): they find the CITE in a question; `short_name` is what the bot shows.
+    aliases: list[str] = Field(default_factory=list)
+    # What the sources say about where it is, beyond the city ("km 16,5 de la Carretera
+    # Interoceánica"); never an address nobody has published.
+    location: str | None = None
+    # Sourced facts about this centre (figures, opening, projects), one sentence each.
+    facts: list[str] = Field(default_factory=list)
 
 
 # Sector, region and need ids travel together in one CITE-flow button
@@ -107,3 +116,69 @@ class SmallTalk(_Strict):
     goodbyes: list[str] = Field(default_factory=list)
     # Words that make a message an insult: it gets the fallback, never a guessed answer.
     insults: list[str] = Field(default_factory=list)
+
+
+def _compiles(patterns: list[str]) -> list[str]:
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"expresión regular inválida {pattern!r}: {exc}") from exc
+    return patterns
+
+
+class GapCue(_Strict):
+    """A kind of datum a question can ask for, and how to tell whether a text holds it."""
+
+    label: str = Field(min_length=3)  # how the reply names it: "el teléfono"
+    asks: list[str] = Field(min_length=1)  # regexes on the normalised question
+    # Regexes on the answer (lower case, accents removed, punctuation kept); none means
+    # the knowledge base never holds this datum (opening hours, a CITE's prices).
+    holds: list[str] = Field(default_factory=list)
+
+    _asks = field_validator("asks", "holds")(_compiles)
+
+
+class Routing(_Strict):
+    """Routing vocabulary (knowledge/routing.yaml): what decides, before retrieval, that a
+    message is small talk or belongs to another office, and which data a question asks.
+
+    Every list of patterns holds regular expressions matched on the normalised message
+    (lower case, no accents, no punctuation)."""
+
+    filler: list[str] = Field(default_factory=list)  # words that leave a greeting a greeting
+    shopping: list[str] = Field(default_factory=list)  # a product's price or where to buy it
+    priced_service: list[str] = Field(default_factory=list)  # ...unless it is a service we cover
+    paperwork: list[str] = Field(default_factory=list)  # personal documents (RENIEC, MTC...)
+    procedure: list[str] = Field(default_factory=list)  # "how do I get/renew..."
+    tax_procedure: list[str] = Field(default_factory=list)  # paying or filing taxes
+    cite_cue: list[str] = Field(default_factory=list)  # the message names a CITE or UT
+    rumour: list[str] = Field(default_factory=list)  # "dicen que...", "¿es cierto?"
+    gaps: dict[str, GapCue] = Field(default_factory=dict)
+
+    _patterns = field_validator(
+        "shopping",
+        "priced_service",
+        "paperwork",
+        "procedure",
+        "tax_procedure",
+        "cite_cue",
+        "rumour",
+    )(_compiles)
+
+
+class Decision(_Strict):
+    """The learned answer/suggest/decline decision (knowledge/decision.yaml), written by
+    `mypebot kb train`; see bot/answers/decision.py."""
+
+    features: list[str] = Field(min_length=1)
+    weights: list[float]
+    bias: float
+    mean: list[float]
+    scale: list[float]
+    answer: float = Field(ge=0.0, le=1.0)
+    trained_on: list[str] = Field(default_factory=list)
+    examples: int = 0
+    # Off: the hand-set bands decide and the model is kept for comparison
+    # (`kb eval --decision model`). Switch it on only when it measures better.
+    enabled: bool = False

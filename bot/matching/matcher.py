@@ -57,7 +57,8 @@ QUESTION = re.compile(
 )
 
 
-_CLAUSE = re.compile(r"[,;:.!?¿¡\n]+")
+# Owners punctuate with emojis too: "hago chocolates 🍫 escuche q hubo un programa..."
+_CLAUSE = re.compile(r"[,;:.!?¿¡\n\u2600-\u27bf\U0001f300-\U0001faff]+")
 # Context about the sender, broader than a business description: "mi bodega vende..."
 # is not a description to match CITEs to, but in "¿qué es la economía circular? tengo
 # una bodega" the bodega clause only blurs the search.
@@ -188,7 +189,9 @@ class Matcher:
             distance = self.places.distance(region, cite.region) if region else 0.0
             need_fit = len(self._services_for(cite, needs)) if needs else 0
             return (
-                STATUS_RANK.get(cite.status, 3) >= 2,  # planned CITEs only after working ones
+                # Unconfirmed, planned and unbuilt CITEs only after every working one of the
+                # chain, even a farther one: a centre "por confirmar" may not exist.
+                STATUS_RANK.get(cite.status, 3) >= 1,
                 round(distance / 50),  # same region first, then by distance (50 km bands)
                 -min(need_fit, 3),
                 STATUS_RANK.get(cite.status, 3),
