@@ -370,7 +370,9 @@ def build_parser() -> argparse.ArgumentParser:
     eval_chat.add_argument(
         "file", nargs="?", help="guiones YAML (por omisión, los del repositorio)"
     )
-    eval_chat.add_argument("--verbose", action="store_true", help="todos los fallos de cada guion")
+    eval_chat.add_argument(
+        "-v", "--verbose", action="store_true", help="todos los fallos de cada guion"
+    )
     eval_chat.add_argument(
         "--min", type=float, default=0.0, help="proporción mínima de guiones correctos (0-1)"
     )

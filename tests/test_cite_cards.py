@@ -94,3 +94,17 @@ def test_a_reply_shows_one_source_line_and_the_official_one_first(core: Core) ->
 
 def test_every_answer_fits_a_phone_screen_before_see_more(core: Core) -> None:
     assert max(len(e.answer.strip()) for e in core.kb.entries.values()) <= CARD_BODY
+
+
+def test_a_chain_named_with_another_place_is_not_the_card_of_the_chains_lima_centre(
+    core: Core,
+) -> None:
+    result = core.answers.reply("donde queda el cite madera de pucallpa?")
+    assert "citemadera" not in [c.id for c in result.cites]
+    assert not result.text.startswith("🏭 CITEmadera")
+    assert "Pucallpa" in result.text
+
+
+def test_a_named_cite_keeps_its_card_when_the_place_is_the_owners_own(core: Core) -> None:
+    result = core.answers.reply("tengo un taller en huancayo, el citemadera me puede ayudar?")
+    assert [c.id for c in result.cites] == ["citemadera"]

@@ -25,6 +25,7 @@ from bot.answers.sources import by_authority
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.schema import Cite, Service
 from bot.matching.matcher import STATUS_NOTE, STATUS_RANK
+from bot.matching.places import Gazetteer
 from bot.text.analyzer import STOPWORDS, stem
 from bot.text.normalize import normalize
 
@@ -76,6 +77,7 @@ class CiteCards:
         self._idf = {key: math.log((n + 1) / count) for key, count in df.items()}
         # A key held by at most two centres names them ("ahuashiyacu": two centres there).
         self._distinctive = frozenset(k for k, count in df.items() if count <= 2)
+        self._places = Gazetteer(kb.regions)
 
     def named(self, text: str) -> NamedCite | None:
         """The one CITE a message names, if it names exactly one."""
@@ -90,6 +92,12 @@ class CiteCards:
             scored.append((score, STATUS_RANK.get(cite.status, 3), cite, frozenset(matched)))
         if not scored:
             return None
+        # "el CITE madera de Pucallpa": the place named picks among the centres named, so
+        # the Lima centre of the chain is not the card for a question about Pucallpa.
+        places = {m.region_id for m in self._places.find(text)}
+        there = [s for s in scored if s[2].region in places]
+        if there:
+            scored = there
         # Highest evidence first; among equals, a working centre before an unconfirmed one.
         scored.sort(key=lambda s: (-s[0], s[1]))
         best = scored[0]

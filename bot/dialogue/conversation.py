@@ -239,6 +239,9 @@ class Dialogue:
         elif action == "more" and data.arg(0) in kb.entries:
             entry = kb.entries[data.arg(0)]
             turn.say(Reply(entry.more or texts.NO_MORE))
+        elif action == "morec" and data.arg(0) in kb.cites:
+            card = turn.core.answers.cite_card("", data.arg(0))
+            turn.say(Reply(card.more or texts.NO_MORE))
         elif action == "fb" and data.arg(0) in kb.entries and data.arg(1) in {"0", "1"}:
             useful = data.arg(1) == "1"
             turn.add_feedback(data.arg(0), useful)

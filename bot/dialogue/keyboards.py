@@ -64,6 +64,8 @@ def ask_result(result: AskResult) -> Reply:
         rows.append([advisor_button()])
         rows.append([menu_button()])
     elif result.kind == "cites":
+        if result.more and len(result.cites) == 1:  # one CITE's card, longer than a phone screen
+            rows.append([Button(texts.BUTTON_MORE, cb.encode("morec", result.cites[0].id))])
         for cite in result.cites:
             rows.append(
                 [
