@@ -101,7 +101,15 @@ class TelegramDriver:
             emu.send_location(user, float(value[0]), float(value[1]))
         elif turn.action == "contact":
             emu.send_contact(user, str(value), "Ana", contact_user_id=user)
-        await emu.wait_idle(timeout=10)
+        # Every turn gets an answer: wait for its first message (or toast), then for quiet,
+        # as a busy machine may take longer than the emulator's idle heuristic between two.
+        for _ in range(400):
+            if any(m["seq"] > before for m in emu.sent(user)) or any(
+                a.get("text") for a in emu.callback_answers[answered:]
+            ):
+                break
+            await asyncio.sleep(0.025)
+        await emu.wait_idle(timeout=10, quiet=0.3)
         messages = [m for m in emu.sent(user) if m["seq"] > before]
         notices = [a["text"] for a in emu.callback_answers[answered:] if a.get("text")]
         buttons: list[tuple[str, str]] = []
