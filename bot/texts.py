@@ -313,3 +313,99 @@ ANNOUNCE_DONE = "📣 Campaña {id} terminada: enviados {sent} · bloqueados {bl
 ANNOUNCE_QUIET = " · en pausa por horario hasta las {time}"
 
 SORRY = "Disculpe, tuve un problema para atenderle. Por favor, intente de nuevo en un momento."
+
+# -- handoff and lead pipeline (issue 16) ------------------------------------------------
+
+BUTTON_PERSON = "🙋 Hablar con una persona"
+MENU_PERSON = "🙋 Hablar con una persona"
+BUTTON_END_HANDOFF = "Terminar la conversación"
+HANDOFF_OPENED = (
+    "Listo, le comuniqué con el equipo de PRODUCE y los CITE. Escriba aquí su consulta "
+    "(también puede enviar fotos, documentos o audios) y una persona le responderá en este "
+    "chat. Para volver al bot, toque «Terminar la conversación» o escriba /cancelar."
+)
+HANDOFF_ALREADY_OPEN = (
+    "Ya está conversando con el equipo: escriba aquí y una persona le responderá. "
+    "Para volver al bot, toque «Terminar la conversación»."
+)
+HANDOFF_OUTSIDE_HOURS = (
+    "Nuestro equipo atiende {hours} (hora de Lima), así que ahora no hay nadie conectado. "
+    "Una persona podrá responderle {when}. Si deja su celular, le contactarán:"
+)
+HANDOFF_NO_STAFF_CHAT = (
+    "Por este medio no puedo comunicarle con una persona en este momento. "
+    "Si deja su celular, el equipo de PRODUCE o del CITE le contactará:"
+)
+HANDOFF_PRIVATE_ONLY = (
+    "Para conversar con una persona del equipo, escríbame en un chat privado: aquí lo verían "
+    "todos los miembros del grupo."
+)
+HANDOFF_IN_PROGRESS = (
+    "Está conversando con una persona del equipo. Escriba su mensaje aquí, o toque "
+    "«Terminar la conversación» para volver al bot."
+)
+HANDOFF_ENDED_BY_OWNER = "Listo, terminó la conversación con el equipo. ¿Cómo le atendimos?"
+HANDOFF_ENDED_BY_STAFF = (
+    "{name} dio por terminada la conversación. ¡Gracias por escribirnos! ¿Cómo le atendimos?"
+)
+HANDOFF_STAFF_DEFAULT_NAME = "El equipo"
+HANDOFF_RATE_PROMPT = "Toque de 1 (mal) a 5 (muy bien). Después puede seguir usando el bot: /menu"
+HANDOFF_RATED = "¡Gracias por su calificación! Aquí sigo para lo que necesite."
+HANDOFF_RATED_ALREADY = "Ya recibimos su calificación. ¡Gracias!"
+HANDOFF_FROM_STAFF = "👤 {name}: {text}"
+HANDOFF_FROM_STAFF_CAPTION = "👤 {name}"
+HANDOFF_ADVISOR = "asesor(a)"
+
+STAFF_HANDOFF_TOPIC = "{name} · {sector} · {region}"
+STAFF_HANDOFF_HEADER = (
+    "🙋 {name} pide hablar con una persona ({when}).\n"
+    "Rubro: {sector} · Región: {region} · Origen: {source}\n"
+    "Interesados abiertos: {leads}\n"
+    "Últimas consultas:\n{exchanges}\n\n"
+    "Responda en este tema y le llegará con su nombre. /nota TEXTO es interna (no le llega); "
+    "/cerrar termina la conversación."
+)
+STAFF_HANDOFF_HEADER_GROUP = (
+    "🙋 {name} pide hablar con una persona ({when}).\n"
+    "Rubro: {sector} · Región: {region} · Origen: {source}\n"
+    "Interesados abiertos: {leads}\n"
+    "Últimas consultas:\n{exchanges}\n\n"
+    "Responda a este mensaje (o a uno de {name}) y le llegará con su nombre. Responda con "
+    "/nota TEXTO para una nota interna, o con /cerrar para terminar."
+)
+STAFF_HANDOFF_EXCHANGE = "• «{question}» → {reply}"
+STAFF_HANDOFF_NO_EXCHANGES = "• (ninguna)"
+STAFF_HANDOFF_NO_LEADS = "ninguno"
+STAFF_HANDOFF_REPLY_ANSWER = "respondí «{title}»"
+STAFF_HANDOFF_REPLY_KINDS = {
+    "fallback": "no supe responder",
+    "suggestions": "le ofrecí temas parecidos",
+    "cites": "le sugerí CITE",
+    "greeting": "le saludé",
+}
+STAFF_HANDOFF_FROM_OWNER = "💬 {name}: {text}"
+STAFF_HANDOFF_FROM_OWNER_CAPTION = "💬 {name}"
+STAFF_HANDOFF_SENT = "✓ Enviado a {name}."
+BUTTON_SUGGEST_KB = "➕ Sugerir para la base de conocimiento"
+STAFF_HANDOFF_SUGGESTED = "Guardado como sugerencia para la base de conocimiento."
+STAFF_HANDOFF_SUGGESTED_ALREADY = "Esa respuesta ya estaba sugerida."
+STAFF_HANDOFF_SUGGEST_EMPTY = "Solo se pueden sugerir respuestas con texto."
+STAFF_HANDOFF_NOTE_SAVED = "📝 Nota interna guardada: no se envió a {name}."
+STAFF_HANDOFF_NOTE_EMPTY = "Escriba la nota después del comando: /nota TEXTO"
+STAFF_HANDOFF_CLOSED_BY_STAFF = (
+    "✅ {staff} cerró la conversación con {name}. Se le pidió calificarla."
+)
+STAFF_HANDOFF_CLOSED_BY_OWNER = "✅ {name} terminó la conversación."
+STAFF_HANDOFF_RATED = "⭐ {name} calificó la atención: {rating}/5."
+STAFF_HANDOFF_NOT_OPEN = "Esta conversación ya está cerrada: el mensaje no se envió a nadie."
+STAFF_HANDOFF_BLOCKED = (
+    "⚠️ {name} bloqueó el bot: el mensaje no le llegó. La conversación quedó cerrada."
+)
+STAFF_HANDOFF_REMINDER = (
+    "⏰ {name} espera respuesta desde hace más de {minutes} minutos. ¿Alguien puede atenderle?"
+)
+STAFF_HANDOFF_COMMAND_OUTSIDE = (
+    "Use /cerrar y /nota dentro del tema (o en respuesta a un mensaje) de la conversación."
+)
+STAFF_HANDOFF_ERASED_TOPIC = "Datos eliminados a pedido del titular"
+MY_DATA_HANDOFFS = "Conversaciones con el equipo: {handoffs} ({messages} mensajes guardados)"

@@ -23,14 +23,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import metrics, texts
 from bot.answers.result import AskResult
 from bot.core import Core
-from bot.dialogue import announce, keyboards, lead_capture, staff
+from bot.dialogue import announce, handoff, keyboards, lead_capture, staff
 from bot.dialogue import callbacks as cb
-from bot.dialogue.model import Button, Event, Outcome, Reply, StaffEdit
+from bot.dialogue.model import Button, Event, Outcome, Post, Reply, StaffEdit, TopicChange
 from bot.dialogue.turn import CITE_REGION, Turn
 from bot.matching.matcher import Extraction
+from bot.office_hours import OfficeHours
 from bot.storage.app_state import request_knowledge_reload
 from bot.storage.db import Database
 from bot.storage.erasure import erase_person
+from bot.storage.handoffs import count_handoffs
 from bot.storage.leads import leads_of_user
 from bot.storage.models import utcnow
 from bot.storage.questions import count_questions, recent_questions
@@ -56,9 +58,11 @@ class Dialogue:
         admin_ids: frozenset[int] = frozenset(),
         reload_knowledge: Callable[[dt.datetime], list[str]] | None = None,
         staff_chat_id: int | None = None,
+        office_hours: OfficeHours | None = None,
     ) -> None:
         self.db = db
         self.staff_chat_id = staff_chat_id
+        self.office_hours = office_hours
         self.store = TurnStore(db)
         self.core = core  # a callable, so a knowledge reload swaps it between events
         self.admin_ids = admin_ids
@@ -106,6 +110,7 @@ class Dialogue:
             open_transaction=open_transaction,
             names=tuple(n for n in (event.user.first_name,) if n),
             staff_chat_id=self.staff_chat_id,
+            office_hours=self.office_hours,
         )
         try:
             await self._dispatch(turn, event)
@@ -127,7 +132,26 @@ class Dialogue:
             await set_blocked(session, user_id, blocked)
             await session.commit()
 
+    # -- what the adapter reports about a handoff's posts (see dialogue/handoff.py) ----
+
+    async def topic_ready(self, handoff_id: int, thread_id: int | None, forum: bool) -> None:
+        await handoff.topic_ready(self.db, handoff_id, thread_id, forum)
+
+    async def relayed(self, post: Post, message_id: int | None) -> Outcome:
+        return await handoff.relayed(self.db, post, message_id)
+
+    async def refused(self, post: Post) -> Outcome:
+        """A post to an owner was refused: they blocked the bot."""
+        await self.set_blocked(post.chat_id, True)
+        return await handoff.refused(self.db, post)
+
     async def _dispatch(self, turn: Turn, event: Event) -> None:
+        # A handoff to a person goes first: the team's messages in its topic, and
+        # everything the owner sends while it is open.
+        if handoff.is_staff_side(event, self.staff_chat_id) and await handoff.on_staff(turn, event):
+            return
+        if turn.state == handoff.HANDOFF and await handoff.on_owner(turn, event):
+            return
         if event.kind == "command":
             await self._command(turn, event)
         elif event.kind == "button":
@@ -252,6 +276,12 @@ class Dialogue:
             turn.say(Reply(texts.LEAD_PRIVATE_ONLY))  # a phone and a RUC are not for a group
         elif action == "lead" and (topic := lead_capture.topic_for(turn, data.arg(0), data.arg(1))):
             await lead_capture.start(turn, data.arg(0), *topic)
+        elif action == "hp":
+            await handoff.request_person(turn, event)
+        elif action == "hr":
+            await handoff.on_rating(turn, data)
+        elif action == "kbs" and self._staff_place(event) and not event.private:
+            await handoff.on_suggest(turn, data)
         elif action == "adv":
             question = str(turn.data.get("question") or "")
             label = question or texts.ADVISOR_TOPIC
@@ -294,6 +324,8 @@ class Dialogue:
             await self._subscribe(turn)
         elif choice == "data":
             await self._my_data(turn, event)
+        elif choice == "person":
+            await handoff.request_person(turn, event)
         else:
             turn.say(keyboards.menu())
 
@@ -418,6 +450,9 @@ class Dialogue:
                 )
                 for lead in leads
             ]
+        handoffs, relayed = await count_handoffs(session, user.id)
+        if handoffs:
+            lines.append(texts.MY_DATA_HANDOFFS.format(handoffs=handoffs, messages=relayed))
         lines.append(texts.MY_DATA_FOOTER)
         button = Button(texts.BUTTON_DELETE_MY_DATA, cb.encode("del", "ask"))
         turn.say(Reply("\n".join(lines), buttons=[[button]]))
@@ -471,4 +506,10 @@ class Dialogue:
             )
             for shown in erased.staff_messages
         ]
+        for chat_id, thread_id in erased.topics:  # the topic was named after the person
+            turn.outcome.topics.append(
+                TopicChange(
+                    "rename", chat_id, 0, thread_id=thread_id, name=texts.STAFF_HANDOFF_ERASED_TOPIC
+                )
+            )
         turn.say(Reply(texts.DELETED, remove_keyboard=True))

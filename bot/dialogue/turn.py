@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core import Core
 from bot.dialogue.model import Outcome, Reply
+from bot.office_hours import OfficeHours
 from bot.privacy.redaction import redact
 from bot.storage.outbox import enqueue
 from bot.storage.turns import IDLE, Changes, Profile
@@ -38,6 +39,7 @@ class Turn:
     open_transaction: Callable[[], Awaitable[AsyncSession]]
     names: tuple[str, ...] = ()  # the sender's names on the platform: kept out of free text
     staff_chat_id: int | None = None  # where staff notices go; None: nobody is told
+    office_hours: OfficeHours | None = None  # when a person answers a handoff; None: always
     outcome: Outcome = field(default_factory=Outcome)
     session: AsyncSession | None = None  # set once a flow asked for a transaction
 
