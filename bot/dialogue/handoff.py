@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 
 from bot import texts
 from bot.dialogue import callbacks as cb
@@ -42,6 +43,11 @@ OWNER_END_COMMANDS = frozenset({"cancelar", "terminar"})
 OWNER_PASS_COMMANDS = frozenset({"mis_datos", "borrar_mis_datos", "ayuda", "help"})
 EXCHANGES_SHOWN = 5
 STORED_TEXT = 2000  # characters of a relayed message kept for the transcript
+
+
+def _suggestible(text: str) -> bool:
+    """A reply with words (not only "[photo]") can become a knowledge-base suggestion."""
+    return bool(text) and re.fullmatch(r"\[\w+\]", text) is None
 
 
 def _end_buttons() -> list[list[Button]]:
@@ -365,7 +371,7 @@ async def on_suggest(turn: Turn, data: cb.Callback) -> None:
     if message is None or message.direction != "out":
         turn.say(Reply("", notice=texts.STALE_BUTTON[:200]))
         return
-    if not message.text or message.text.startswith("["):
+    if not _suggestible(message.text):
         turn.say(Reply("", notice=texts.STAFF_HANDOFF_SUGGEST_EMPTY))
         return
     question = await store.last_owner_text_before(session, message)
@@ -407,7 +413,7 @@ async def relayed(db: Database, post: Post, message_id: int | None) -> Outcome:
         await session.commit()
         if post.direction == "out":
             buttons = []
-            if post.stored_text and not post.stored_text.startswith("["):
+            if _suggestible(post.stored_text):
                 buttons = [[Button(texts.BUTTON_SUGGEST_KB, cb.encode("kbs", row.id or 0))]]
             outcome.posts.append(
                 Post(
