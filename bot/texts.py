@@ -409,3 +409,41 @@ STAFF_HANDOFF_COMMAND_OUTSIDE = (
 )
 STAFF_HANDOFF_ERASED_TOPIC = "Datos eliminados a pedido del titular"
 MY_DATA_HANDOFFS = "Conversaciones con el equipo: {handoffs} ({messages} mensajes guardados)"
+
+BUTTON_TAKE_LEAD = "🙋 Lo tomo yo"
+STAFF_CARD_STATUS = "Estado: {status} · {by} · {when}"
+STAFF_CARD_ASSIGNED = "A cargo de: {name}"
+STAFF_CARD_NOTES = "Notas:"
+STAFF_CARD_NOTE = "• {when} {by}: {note}"
+STAFF_CARD_HISTORY = "Historial:"
+STAFF_CARD_EVENT_STATUS = "• {when} {by}: {status}"
+STAFF_CARD_EVENT_ASSIGNED = "• {when} {by} lo tomó"
+STAFF_LEAD_TAKEN = "{reference}: queda a su cargo."
+STAFF_LEAD_TAKEN_ALREADY = "{reference} ya está a cargo de {name}."
+STAFF_LEADS_OPEN = "Abiertos, los más recientes primero (página {page} de {pages}):"
+STAFF_LEADS_OPEN_NONE = "No hay interesados abiertos."
+STAFF_LEADS_LINE = "{reference} · {topic} · {region} · {status}{assigned}"
+STAFF_LEADS_LINE_ASSIGNED = " · a cargo de {name}"
+STAFF_NOTE_USAGE = (
+    "Uso: /nota L-ABC123 texto de la nota (se guarda en el historial del interesado)."
+)
+STAFF_NOTE_UNKNOWN = (
+    "No encontré el interesado {reference}. Revise el código (por ejemplo L-ABC123)."
+)
+STAFF_NOTE_SAVED = "📝 Nota guardada en {reference}."
+STAFF_SOMEONE = "alguien del equipo"
+EXPORT_UNDERSTOOD = "No hay interesados con esos filtros. Entendí: {filters}."
+EXPORT_FILTER_SINCE = "desde el {date}"
+EXPORT_FILTER_UNTIL = "hasta el {date}"
+EXPORT_FILTER_STATUS = "estado «{status}»"
+EXPORT_FILTER_REGION = "región {region}"
+EXPORT_FILTER_CITE = "CITE {cite}"
+EXPORT_BAD_DATE = "No entendí la fecha «{value}». Escríbala como 01/12/2026 o 2026-12-01."
+EXPORT_BAD_REGION = (
+    "No reconocí la región «{value}». Escríbala como en el mapa, p. ej. region=La Libertad."
+)
+EXPORT_BAD_STATUS = "El estado «{value}» no existe; use uno de: {statuses}."
+EXPORT_HOW = (
+    "Uso: /exportar [desde=01/12/2026] [hasta=31/12/2026] [estado=nuevo] [region=La Libertad] "
+    "[cite=citeccal-lima]"
+)

@@ -87,6 +87,11 @@ async def leave_traces(dialogue: Dialogue, db: Database) -> None:
     second = await capture(dialogue, user, cb.encode("adv"))
     assert first.staff_notices and second.staff_notices, "each lead posts a card to staff"
     await deliver_staff_cards(db, first_message_id=700)
+    async with db.session() as session:
+        reference = (await session.exec(sm_select(Lead.reference))).first()
+    staff = UserRef(9999, "Rosa")
+    await press(dialogue, cb.encode("la", 1), staff)  # "Lo tomo yo", then a note
+    await command(dialogue, "nota", f"{reference} {NAME} de {BUSINESS}, {MOBILE}", staff)
     await talk_to_a_person(dialogue, user)
     async with db.session() as session:
         for status in ("sent", "pending"):

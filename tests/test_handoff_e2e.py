@@ -32,6 +32,7 @@ from tests.test_telegram_e2e import (
     STAFF,
     STAFF_CHAT,
     TOKEN,
+    _capture,
     ask,
     buttons,
     data_of,
@@ -490,3 +491,27 @@ async def test_an_owner_who_blocked_the_bot_closes_the_handoff_and_staff_are_tol
     assert (handoff.status, handoff.closed_by) == ("closed", "blocked")
     async with bot.db.session() as session:
         assert (await session.get(User, ANA)).blocked
+
+
+# --- the lead card staff work on ----------------------------------------------------------
+
+
+async def test_the_lead_card_is_edited_in_place_on_every_change(
+    emulator: BotApiEmulator, bot: Services
+) -> None:
+    await _capture(emulator)
+    [card] = await emulator.wait_for_messages(STAFF_CHAT, 1)
+    emulator.mark()
+    emulator.send_text(STAFF, "/ayuda", first_name="Rosa")  # how Telegram knows her name
+    await emulator.wait_for_messages(STAFF, 1)
+    for data, shows in [
+        (data_of(card, "la:"), "A cargo de: Rosa"),
+        (data_of(card, "ls:").replace("contactado", "en_proceso"), "Estado: en_proceso · Rosa ·"),
+    ]:
+        emulator.mark()
+        emulator.press_button(STAFF, data, card["message_id"], chat_id=STAFF_CHAT)
+        await emulator.wait_for_call("editMessageText")
+        now = emulator.message(STAFF_CHAT, card["message_id"])
+        assert now is not None and shows in now["plain_text"]
+        assert data_of(now, "ls:")  # the buttons stay
+    assert len(emulator.sent(STAFF_CHAT)) == 1  # no new messages: the card changed

@@ -416,10 +416,13 @@ class TelegramAdapter:
             await self.handoff(bot, await dialogue.relayed(post, message_id))
 
     async def _edit(self, bot, edit: StaffEdit) -> None:  # type: ignore[no-untyped-def]
-        """Rewrite a staff-chat message (erasure); a message deleted by staff is no loss."""
+        """Rewrite a staff-chat message (a lead card, erasure); one deleted by staff is no loss."""
         try:
             await bot.edit_message_text(
-                edit.text, chat_id=edit.chat_id, message_id=edit.message_id, reply_markup=None
+                edit.text[: MessageLimit.MAX_TEXT_LENGTH],
+                chat_id=edit.chat_id,
+                message_id=edit.message_id,
+                reply_markup=_inline(edit.buttons),
             )
         except TelegramError as exc:
             log.warning("staff message edit failed: %s", type(exc).__name__)

@@ -202,6 +202,9 @@ class Dialogue:
                 turn.say(Reply(texts.STAFF_PRIVATE_ONLY))
             elif name == "leads":
                 await staff.summary(turn)
+                await staff.open_leads(turn, 0)
+            elif name == "nota":
+                await staff.note(turn, event.payload)
             elif name == "recargar":
                 await self._reload(turn)
             elif name == "anunciar":
@@ -288,13 +291,19 @@ class Dialogue:
             await lead_capture.start(turn, "q", question or "asesoria", label[:300])
         elif action == "lc":
             await lead_capture.consent(turn, data.arg(0) == "y", event.user.first_name)
-        elif action in {"ls", "ann", "bc"}:
+        elif action in {"ls", "ann", "bc", "la", "lp", "lv"}:
             if not turn.is_admin:
                 turn.say(Reply(texts.STAFF_ONLY))
             elif not self._staff_place(event):
                 turn.say(Reply(texts.STAFF_PRIVATE_ONLY))
             elif action == "ls":
                 await staff.status_button(turn, data)
+            elif action == "la":
+                await staff.take_button(turn, data)
+            elif action == "lp":
+                await staff.page_button(turn, data)
+            elif action == "lv":
+                await staff.show_button(turn, data)
             else:
                 await announce.on_button(turn, data)
         elif action == "del" and data.arg(0) == "ask":

@@ -271,10 +271,10 @@ async def on_staff(turn: Turn, event: Event) -> bool:
     if handoff is None and event.reply_to is not None:
         handoff = await store.handoff_of_staff_message(session, chat, event.reply_to)
     if handoff is None:
-        if event.kind == "command":
+        if event.kind == "command" and event.command == "cerrar":
             turn.say(Reply(texts.STAFF_HANDOFF_COMMAND_OUTSIDE))
             return True
-        return False
+        return False  # e.g. /nota L-ABC123 about a lead, or a reply to a lead card
     staff_name = (event.user.first_name or "").strip()[:64] or texts.HANDOFF_ADVISOR
     here = {"chat_id": chat, "thread_id": event.thread_id}
     if handoff.status != HANDOFF_OPEN:

@@ -121,4 +121,4 @@ def lead_status_buttons(lead_id: int) -> list[list[Button]]:
         Button(label, cb.encode("ls", lead_id, status))
         for status, label in texts.STAFF_STATUS_LABELS.items()
     ]
-    return [buttons[:2], buttons[2:]]
+    return [[Button(texts.BUTTON_TAKE_LEAD, cb.encode("la", lead_id))], buttons[:2], buttons[2:]]

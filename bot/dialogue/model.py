@@ -92,11 +92,12 @@ class Reply:
 
 @dataclass(frozen=True)
 class StaffEdit:
-    """Rewrite a message already in the staff chat (its buttons are removed)."""
+    """Rewrite a message already in the staff chat (with `buttons`, or none)."""
 
     chat_id: int
     message_id: int
     text: str
+    buttons: list[list[Button]] = field(default_factory=list)  # kept on an edited lead card
 
 
 @dataclass(frozen=True)
