@@ -363,6 +363,7 @@ STAFF_HANDOFF_HEADER = (
     "Interesados abiertos: {leads}\n"
     "Últimas consultas:\n{exchanges}\n\n"
     "Responda en este tema y le llegará con su nombre. /nota TEXTO es interna (no le llega); "
+    "➕ responda a una de sus respuestas con /sugerir para proponerla a la base de conocimiento; "
     "/cerrar termina la conversación."
 )
 STAFF_HANDOFF_HEADER_GROUP = (
@@ -371,7 +372,8 @@ STAFF_HANDOFF_HEADER_GROUP = (
     "Interesados abiertos: {leads}\n"
     "Últimas consultas:\n{exchanges}\n\n"
     "Responda a este mensaje (o a uno de {name}) y le llegará con su nombre. Responda con "
-    "/nota TEXTO para una nota interna, o con /cerrar para terminar."
+    "/nota TEXTO para una nota interna, con /sugerir a una respuesta suya para proponerla a la "
+    "base de conocimiento, o con /cerrar para terminar."
 )
 STAFF_HANDOFF_EXCHANGE = "• «{question}» → {reply}"
 STAFF_HANDOFF_NO_EXCHANGES = "• (ninguna)"
@@ -385,11 +387,12 @@ STAFF_HANDOFF_REPLY_KINDS = {
 }
 STAFF_HANDOFF_FROM_OWNER = "💬 {name}: {text}"
 STAFF_HANDOFF_FROM_OWNER_CAPTION = "💬 {name}"
-STAFF_HANDOFF_SENT = "✓ Enviado a {name}."
-BUTTON_SUGGEST_KB = "➕ Sugerir para la base de conocimiento"
 STAFF_HANDOFF_SUGGESTED = "Guardado como sugerencia para la base de conocimiento."
 STAFF_HANDOFF_SUGGESTED_ALREADY = "Esa respuesta ya estaba sugerida."
-STAFF_HANDOFF_SUGGEST_EMPTY = "Solo se pueden sugerir respuestas con texto."
+STAFF_HANDOFF_SUGGEST_EMPTY = (
+    "Para sugerir una respuesta a la base de conocimiento, responda a su mensaje con /sugerir "
+    "(solo respuestas con texto)."
+)
 STAFF_HANDOFF_NOTE_SAVED = "📝 Nota interna guardada: no se envió a {name}."
 STAFF_HANDOFF_NOTE_EMPTY = "Escriba la nota después del comando: /nota TEXTO"
 STAFF_HANDOFF_CLOSED_BY_STAFF = (

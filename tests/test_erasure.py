@@ -123,11 +123,9 @@ async def talk_to_a_person(dialogue: Dialogue, user: UserRef) -> None:
             **in_topic,
         )
     )
-    assert reply.posts and reply.posts[0].handoff_id, reply
-    [ack] = (await dialogue.relayed(reply.posts[0], 32)).posts
-    suggest = ack.buttons[0][0].data
+    await dialogue.relayed(reply.posts[0], 32)
     await dialogue.handle(
-        Event(user=staff, kind="button", data=suggest, chat_id=STAFF_CHAT, private=False)
+        Event(user=staff, kind="command", command="sugerir", reply_to=95, **in_topic)
     )
     await dialogue.handle(
         Event(

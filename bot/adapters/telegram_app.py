@@ -359,7 +359,7 @@ class TelegramAdapter:
                 if "TOPIC_NOT_MODIFIED" not in exc.message:  # deleted: a new one below
                     log.info("forum topic reopen: %s", exc.message)
                     thread_id = None
-            if thread_id is not None:
+            if thread_id is not None and change.rename:
                 with contextlib.suppress(BadRequest):  # the same name: not modified
                     await bot.edit_forum_topic(change.chat_id, thread_id, name=change.name)
         if forum and thread_id is None:

@@ -283,8 +283,6 @@ class Dialogue:
             await handoff.request_person(turn, event)
         elif action == "hr":
             await handoff.on_rating(turn, data)
-        elif action == "kbs" and self._staff_place(event) and not event.private:
-            await handoff.on_suggest(turn, data)
         elif action == "adv":
             question = str(turn.data.get("question") or "")
             label = question or texts.ADVISOR_TOPIC

@@ -38,7 +38,7 @@ from bot.storage.questions import recent_questions
 log = logging.getLogger(__name__)
 
 HANDOFF = "handoff"  # the owner's state while talking to a person: data {"handoff": id}
-STAFF_COMMANDS = frozenset({"cerrar", "nota"})
+STAFF_COMMANDS = frozenset({"cerrar", "nota", "sugerir"})
 OWNER_END_COMMANDS = frozenset({"cancelar", "terminar"})
 OWNER_PASS_COMMANDS = frozenset({"mis_datos", "borrar_mis_datos", "ayuda", "help"})
 EXCHANGES_SHOWN = 5
@@ -88,7 +88,7 @@ async def request_person(turn: Turn, event: Event) -> None:
     sector = kb.sectors[turn.user.sector].name if turn.user.sector in kb.sectors else "—"
     region = kb.regions[turn.user.region].name if turn.user.region in kb.regions else "—"
     topic_name = texts.STAFF_HANDOFF_TOPIC.format(name=name, sector=sector, region=region)[:128]
-    handoff, created = await store.open_handoff(
+    handoff, created, old_name = await store.open_handoff(
         session, turn.user.id, turn.staff_chat_id, name, topic_name
     )
     turn.state, turn.data = HANDOFF, {"handoff": handoff.id}
@@ -106,6 +106,7 @@ async def request_person(turn: Turn, event: Event) -> None:
             header=header,
             header_group=header_group,
             forum=handoff.forum,
+            rename=old_name != topic_name,
         )
     )
     turn.say(Reply(texts.HANDOFF_OPENED, buttons=_end_buttons()))
@@ -298,6 +299,9 @@ async def on_staff(turn: Turn, event: Event) -> bool:
             Post(text=texts.STAFF_HANDOFF_NOTE_SAVED.format(name=handoff.owner_name), **here)  # type: ignore[arg-type]
         )
         return True
+    if event.kind == "command" and event.command == "sugerir":
+        await _suggest(turn, event, handoff, here)
+        return True
     if event.kind == "command":  # /cerrar
         await _close_by_staff(turn, handoff, staff_name)
         return True
@@ -363,21 +367,18 @@ def _close_topic(turn: Turn, handoff: Handoff) -> None:
         )
 
 
-async def on_suggest(turn: Turn, data: cb.Callback) -> None:
-    """ "➕ Sugerir para la base de conocimiento" under a relayed staff reply."""
-    message_id = cb.number(data.arg(0))
+async def _suggest(turn: Turn, event: Event, handoff: Handoff, here: dict) -> None:  # type: ignore[type-arg]
+    """/sugerir in reply to a team message (or after it): it and the owner's question
+    before it become a suggestion for the knowledge base, for curators to review."""
     session = await turn.transaction()
-    message = await store.get_message(session, message_id) if message_id else None
-    if message is None or message.direction != "out":
-        turn.say(Reply("", notice=texts.STALE_BUTTON[:200]))
-        return
-    if not _suggestible(message.text):
-        turn.say(Reply("", notice=texts.STAFF_HANDOFF_SUGGEST_EMPTY))
-        return
-    question = await store.last_owner_text_before(session, message)
-    stored = await store.suggest_for_knowledge(session, message, question)
-    notice = texts.STAFF_HANDOFF_SUGGESTED if stored else texts.STAFF_HANDOFF_SUGGESTED_ALREADY
-    turn.say(Reply("", notice=notice))
+    message = await store.staff_reply(session, handoff, event.reply_to)
+    if message is None or not _suggestible(message.text):
+        notice = texts.STAFF_HANDOFF_SUGGEST_EMPTY
+    else:
+        question = await store.last_owner_text_before(session, message)
+        stored = await store.suggest_for_knowledge(session, message, question)
+        notice = texts.STAFF_HANDOFF_SUGGESTED if stored else texts.STAFF_HANDOFF_SUGGESTED_ALREADY
+    turn.outcome.posts.append(Post(text=notice, **here))
 
 
 # -- what the adapter reports back -------------------------------------------------------
@@ -391,7 +392,8 @@ async def topic_ready(db: Database, handoff_id: int, thread_id: int | None, foru
 
 
 async def relayed(db: Database, post: Post, message_id: int | None) -> Outcome:
-    """A post of a handoff landed as `message_id`: remember it; ack a team reply."""
+    """A post of a handoff landed as `message_id`: remember it (a reply to it is relayed
+    back, /sugerir finds it, erasure deletes it). Returns what else to post: nothing yet."""
     outcome = Outcome()
     if post.handoff_id is None:
         return outcome
@@ -400,7 +402,7 @@ async def relayed(db: Database, post: Post, message_id: int | None) -> Outcome:
         if handoff is None:  # erased meanwhile
             return outcome
         to_staff = post.direction in {"in", "header"}
-        row = store.record_message(
+        store.record_message(
             session,
             handoff,
             post.direction,
@@ -411,18 +413,9 @@ async def relayed(db: Database, post: Post, message_id: int | None) -> Outcome:
             staff_name=post.staff_name,
         )
         await session.commit()
-        if post.direction == "out":
-            buttons = []
-            if _suggestible(post.stored_text):
-                buttons = [[Button(texts.BUTTON_SUGGEST_KB, cb.encode("kbs", row.id or 0))]]
-            outcome.posts.append(
-                Post(
-                    chat_id=handoff.chat_id,
-                    thread_id=handoff.thread_id,
-                    text=texts.STAFF_HANDOFF_SENT.format(name=handoff.owner_name),
-                    buttons=buttons,
-                )
-            )
+    # No "sent" receipt in the staff chat: Telegram allows about 20 messages a minute in
+    # one group (python-telegram-bot's limiter queues the rest), and a receipt per reply
+    # would take half of them from the relays themselves.
     return outcome
 
 

@@ -140,6 +140,7 @@ class TopicChange:
     header: str = ""
     header_group: str = ""  # the header for a chat that proves not to be a forum
     forum: bool = True  # False: the staff chat is known not to be a forum
+    rename: bool = True  # a reopened topic whose name (sector, region) changed
 
 
 @dataclass

@@ -36,8 +36,9 @@ async def get_handoff(session: AsyncSession, handoff_id: int) -> Handoff | None:
 
 async def open_handoff(
     session: AsyncSession, user_id: int, chat_id: int, owner_name: str, topic_name: str
-) -> tuple[Handoff, bool]:
-    """The owner's open handoff, created if there is none; (handoff, created).
+) -> tuple[Handoff, bool, str]:
+    """The owner's open handoff, created if there is none: (handoff, created, the name
+    their reused topic had, "" for a new one).
 
     A new one reuses the owner's earlier topic in this chat, and remembers when
     the chat proved not to be a forum. Two replicas opening at once: the
@@ -45,7 +46,7 @@ async def open_handoff(
     """
     existing = await open_handoff_of(session, user_id)
     if existing is not None:
-        return existing, False
+        return existing, False, ""
     previous = (
         await session.exec(
             select(Handoff)
@@ -78,8 +79,8 @@ async def open_handoff(
         existing = await open_handoff_of(session, user_id)
         if existing is None:
             raise
-        return existing, False
-    return handoff, True
+        return existing, False, ""
+    return handoff, True, previous.topic_name if previous is not None else ""
 
 
 async def set_topic(
@@ -195,6 +196,22 @@ async def get_message(session: AsyncSession, message_id: int) -> HandoffMessage 
     return await session.get(HandoffMessage, message_id)
 
 
+async def staff_reply(
+    session: AsyncSession, handoff: Handoff, message_id: int | None
+) -> HandoffMessage | None:
+    """The team's relayed message `message_id` (in the staff chat), else their latest one."""
+    query = select(HandoffMessage).where(
+        HandoffMessage.handoff_id == handoff.id, HandoffMessage.direction == "out"
+    )
+    if message_id is not None:
+        exact = (
+            await session.exec(query.where(HandoffMessage.staff_message_id == message_id))
+        ).first()
+        if exact is not None:
+            return exact
+    return (await session.exec(query.order_by(col(HandoffMessage.id).desc()).limit(1))).first()
+
+
 async def last_owner_text_before(session: AsyncSession, message: HandoffMessage) -> str:
     """What the owner wrote last before this staff reply: the question it answers."""
     query = (
@@ -302,6 +319,7 @@ __all__ = [
     "rate_handoff",
     "record_message",
     "set_topic",
+    "staff_reply",
     "suggest_for_knowledge",
     "touch",
 ]
