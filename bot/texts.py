@@ -25,7 +25,7 @@ SUGGESTIONS_NONE = "Ninguna de estas"
 FALLBACK = (
     "Disculpe, sobre eso no tengo información confiable y prefiero no adivinar. "
     "Puedo ayudarle con economía circular, ProInnóvate, MYPE Sostenible y los CITE. "
-    "Si lo desea, una persona del equipo puede contactarle: toque «Hablar con un asesor»."
+    "Si lo desea, una persona del equipo puede contactarle: toque «Hablar con una persona»."
 )
 EMPTY_INPUT = "No recibí texto. Escríbame su pregunta, por ejemplo: «¿Qué es un CITE?»"
 ALSO_ASKED = "Sobre su otra pregunta, quizá le sirva: «{title}»."
@@ -120,7 +120,7 @@ CITES_NEXT_STEP = "Si le interesa uno, toque «Me interesa» y una persona del e
 
 CONTACT_UNEXPECTED = (
     "Gracias. Solo uso su número cuando usted pide que un asesor le contacte; "
-    "si lo desea, toque «Hablar con un asesor» en el menú."
+    "si lo desea, toque «Hablar con una persona» en el menú."
 )
 CONTACT_NOT_OWN = (
     "Gracias, pero ese contacto es de otra persona, y solo llamamos a quien lo pide. "
@@ -360,7 +360,7 @@ STAFF_HANDOFF_TOPIC = "{name} · {sector} · {region}"
 STAFF_HANDOFF_HEADER = (
     "🙋 {name} pide hablar con una persona ({when}).\n"
     "Rubro: {sector} · Región: {region} · Origen: {source}\n"
-    "Interesados abiertos: {leads}\n"
+    "Interesados abiertos: {leads} · Atenciones anteriores: {past}\n"
     "Últimas consultas:\n{exchanges}\n\n"
     "Responda en este tema y le llegará con su nombre. /nota TEXTO es interna (no le llega); "
     "➕ responda a una de sus respuestas con /sugerir para proponerla a la base de conocimiento; "
@@ -369,7 +369,7 @@ STAFF_HANDOFF_HEADER = (
 STAFF_HANDOFF_HEADER_GROUP = (
     "🙋 {name} pide hablar con una persona ({when}).\n"
     "Rubro: {sector} · Región: {region} · Origen: {source}\n"
-    "Interesados abiertos: {leads}\n"
+    "Interesados abiertos: {leads} · Atenciones anteriores: {past}\n"
     "Últimas consultas:\n{exchanges}\n\n"
     "Responda a este mensaje (o a uno de {name}) y le llegará con su nombre. Responda con "
     "/nota TEXTO para una nota interna, con /sugerir a una respuesta suya para proponerla a la "
@@ -399,7 +399,8 @@ STAFF_HANDOFF_CLOSED_BY_STAFF = (
     "✅ {staff} cerró la conversación con {name}. Se le pidió calificarla."
 )
 STAFF_HANDOFF_CLOSED_BY_OWNER = "✅ {name} terminó la conversación."
-STAFF_HANDOFF_RATED = "⭐ {name} calificó la atención: {rating}/5."
+STAFF_HANDOFF_PAST = "{count} (última calificación: {rating})"
+STAFF_HANDOFF_NO_RATING = "sin calificar"
 STAFF_HANDOFF_NOT_OPEN = "Esta conversación ya está cerrada: el mensaje no se envió a nadie."
 STAFF_HANDOFF_BLOCKED = (
     "⚠️ {name} bloqueó el bot: el mensaje no le llegó. La conversación quedó cerrada."

@@ -289,6 +289,9 @@ async def test_the_owner_ends_it_and_a_new_request_reopens_the_same_topic(
 
     again = await open_handoff(emulator, "tengo otra consulta sobre exportar")
     assert again == thread and not emulator.topics(STAFF_CHAT)[thread]["closed"]
+    header = emulator.last_message(STAFF_CHAT)
+    assert header is not None
+    assert "Atenciones anteriores: 1 (última calificación: sin calificar)" in header["plain_text"]
     assert len(emulator.topics(STAFF_CHAT)) == 1
     assert emulator.calls_to("editForumTopic") == []  # same name: not renamed
     assert [h.status for h in await handoffs(bot)] == ["closed", "open"]

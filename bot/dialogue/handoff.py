@@ -135,7 +135,13 @@ async def _header(turn: Turn, handoff: Handoff, sector: str, region: str, now: d
         exchanges.append(
             texts.STAFF_HANDOFF_EXCHANGE.format(question=q.question[:200], reply=reply)
         )
+    count, rating = await store.past_handoffs(session, turn.user.id, handoff.id or 0)
+    past = "0"
+    if count:
+        shown = f"{rating}/5" if rating is not None else texts.STAFF_HANDOFF_NO_RATING
+        past = texts.STAFF_HANDOFF_PAST.format(count=count, rating=shown)
     values = {
+        "past": past,
         "name": handoff.owner_name,
         "when": now.astimezone(LIMA).strftime("%d/%m/%Y %H:%M"),
         "sector": sector,
@@ -233,14 +239,8 @@ async def on_rating(turn: Turn, data: cb.Callback) -> None:
     if not await store.rate_handoff(session, handoff_id, turn.user.id, rating):
         turn.say(Reply("", notice=texts.HANDOFF_RATED_ALREADY))
         return
+    # Stored, not posted: the topic is closed by now; the next header card shows it.
     turn.say(Reply(texts.HANDOFF_RATED))
-    handoff = await store.get_handoff(session, handoff_id)
-    if handoff is not None:
-        _staff_post(
-            turn,
-            handoff,
-            texts.STAFF_HANDOFF_RATED.format(name=handoff.owner_name, rating=rating),
-        )
 
 
 # -- while it is open: the team's side ---------------------------------------------------

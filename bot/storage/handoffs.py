@@ -287,6 +287,19 @@ async def claim_reminders(session: AsyncSession, older_than: dt.timedelta) -> li
     return claimed
 
 
+async def past_handoffs(
+    session: AsyncSession, user_id: int, current_id: int
+) -> tuple[int, int | None]:
+    """How many handoffs the owner had before this one, and the last one's rating."""
+    query = (
+        select(Handoff.rating)
+        .where(Handoff.user_id == user_id, Handoff.id != current_id)
+        .order_by(col(Handoff.id).desc())
+    )
+    ratings = list((await session.exec(query)).all())
+    return len(ratings), ratings[0] if ratings else None
+
+
 async def count_handoffs(session: AsyncSession, user_id: int) -> tuple[int, int]:
     """(handoffs, messages) stored for this owner: what /mis_datos reports."""
     handoffs = (
@@ -316,6 +329,7 @@ __all__ = [
     "messages_of",
     "open_handoff",
     "open_handoff_of",
+    "past_handoffs",
     "rate_handoff",
     "record_message",
     "set_topic",
