@@ -412,7 +412,12 @@ STAFF_HANDOFF_COMMAND_OUTSIDE = (
     "Use /cerrar y /nota dentro del tema (o en respuesta a un mensaje) de la conversación."
 )
 STAFF_HANDOFF_ERASED_TOPIC = "Datos eliminados a pedido del titular"
-MY_DATA_HANDOFFS = "Conversaciones con el equipo: {handoffs} ({messages} mensajes guardados)"
+MY_DATA_HANDOFFS = (
+    "• Conversaciones con el equipo: {handoffs} ({messages} mensajes y notas guardados; "
+    "los últimos, tal como se guardaron):"
+)
+MY_DATA_HANDOFF_MESSAGE = "  – {date} {who}: {text}"
+MY_DATA_HANDOFF_YOU = "usted"
 
 BUTTON_TAKE_LEAD = "🙋 Lo tomo yo"
 STAFF_CARD_STATUS = "Estado: {status} · {by} · {when}"

@@ -192,11 +192,11 @@ async def test_erasure_leaves_neither_phone_ruc_name_nor_free_text_phone_in_any_
     assert leftovers == []
 
 
-async def test_erasure_renames_the_persons_forum_topic(dialogue: Dialogue, db: Database) -> None:
+async def test_erasure_deletes_the_persons_forum_topic(dialogue: Dialogue, db: Database) -> None:
     await leave_traces(dialogue, db)
     done = await erase(dialogue)
     assert [(t.action, t.chat_id, t.thread_id, t.name) for t in done.topics] == [
-        ("rename", STAFF_CHAT, 77, texts.STAFF_HANDOFF_ERASED_TOPIC)
+        ("delete", STAFF_CHAT, 77, texts.STAFF_HANDOFF_ERASED_TOPIC)
     ]
 
 

@@ -62,10 +62,15 @@ async def test_a_double_tap_on_two_replicas_opens_one_handoff(
     assert len(await stored(db)) == 1
 
 
-async def test_my_data_counts_the_conversations_with_the_team(dialogue: Dialogue) -> None:
+async def test_my_data_shows_the_conversations_with_the_team(dialogue: Dialogue) -> None:
     await press(dialogue, cb.encode("hp"))
+    said = await dialogue.handle(
+        Event(user=ANA, kind="text", text="llámenme al 987654321", message_id=7)
+    )
+    await dialogue.relayed(said.posts[0], 70)
     outcome = await command(dialogue, "mis_datos")
-    assert "Conversaciones con el equipo: 1" in text(outcome)
+    assert "Conversaciones con el equipo: 1 (1 mensajes" in text(outcome)
+    assert "usted: llámenme al [teléfono]" in text(outcome)  # as stored: redacted
 
 
 async def test_a_rating_button_of_someone_else_stores_nothing(

@@ -530,3 +530,49 @@ async def test_the_lead_card_is_edited_in_place_on_every_change(
         assert now is not None and shows in now["plain_text"]
         assert data_of(now, "ls:")  # the buttons stay
     assert len(emulator.sent(STAFF_CHAT)) == 1  # no new messages: the card changed
+
+
+# --- erasure ----------------------------------------------------------------------------
+
+
+async def erase_in_the_chat(emulator: BotApiEmulator) -> None:
+    [confirm] = await ask(emulator, "/borrar_mis_datos")
+    [done] = await press(emulator, confirm, data_of(confirm, "del:y"))
+    assert "borré sus datos personales" in done["plain_text"]
+
+
+async def test_erasure_deletes_the_owners_topic_with_what_was_relayed(
+    emulator: BotApiEmulator, bot: Services
+) -> None:
+    thread = await open_handoff(emulator)
+    emulator.mark()
+    emulator.send_text(ANA, "mi celular es 987654321")
+    await in_topic(emulator, thread, 1)
+    await erase_in_the_chat(emulator)
+    await emulator.wait_for_call("deleteForumTopic")
+    assert emulator.topics(STAFF_CHAT) == {}
+    assert await handoffs(bot) == []
+
+
+async def test_erasure_deletes_the_copies_in_a_group_without_topics(
+    emulator: BotApiEmulator, database_url: str
+) -> None:
+    plain_group = -100888
+    application, services = await _start(emulator, database_url, staff_chat_id=plain_group)
+    try:
+        [fallback] = await ask(emulator, "como saco mi pasaporte")
+        emulator.mark()
+        await press(emulator, fallback, data_of(fallback, "hp"))
+        [header] = await emulator.wait_for_messages(plain_group, 1)
+        emulator.mark()
+        emulator.send_text(ANA, "mi celular es 987654321")
+        [copy] = await emulator.wait_for_messages(plain_group, 1)
+        await emulator.wait_idle()
+        await erase_in_the_chat(emulator)
+        await emulator.wait_for_calls("deleteMessage", 2)
+        for message in (header, copy):
+            shown = emulator.message(plain_group, message["message_id"])
+            assert shown is not None and shown["deleted"]
+        assert await handoffs(services) == []
+    finally:
+        await stop_polling(application)

@@ -340,9 +340,21 @@ class TelegramAdapter:
         for change in outcome.topics:
             if change.action != "open":
                 await self._topic(bot, change)
+        for chat_id, message_id in outcome.staff_deletions:
+            try:
+                await bot.delete_message(chat_id, message_id)
+            except TelegramError as exc:  # deleted by staff already, or too old (48 h)
+                log.info("staff message delete failed: %s", exc)
 
     async def _topic(self, bot, change: TopicChange) -> None:  # type: ignore[no-untyped-def]
         dialogue = self.services.dialogue
+        if change.action == "delete":  # erasure: the topic and everything in it
+            try:
+                await bot.delete_forum_topic(change.chat_id, change.thread_id)
+                return
+            except TelegramError as exc:  # no right to delete: at least rename and close it
+                log.warning("forum topic delete failed: %s", exc)
+                change = dataclasses.replace(change, action="rename")
         if change.action in {"close", "rename"}:
             try:
                 if change.action == "rename":

@@ -32,7 +32,7 @@ from bot.office_hours import OfficeHours
 from bot.storage.app_state import request_knowledge_reload
 from bot.storage.db import Database
 from bot.storage.erasure import erase_person
-from bot.storage.handoffs import count_handoffs
+from bot.storage.handoffs import count_handoffs, recent_messages
 from bot.storage.leads import leads_of_user
 from bot.storage.models import utcnow
 from bot.storage.questions import count_questions, recent_questions
@@ -460,6 +460,16 @@ class Dialogue:
         handoffs, relayed = await count_handoffs(session, user.id)
         if handoffs:
             lines.append(texts.MY_DATA_HANDOFFS.format(handoffs=handoffs, messages=relayed))
+            lines += [
+                texts.MY_DATA_HANDOFF_MESSAGE.format(
+                    date=m.created_at.strftime("%d/%m/%Y"),
+                    who=texts.MY_DATA_HANDOFF_YOU
+                    if m.direction == "in"
+                    else (m.staff_name or texts.HANDOFF_ADVISOR),
+                    text=m.text[:200] or "—",
+                )
+                for m in await recent_messages(session, user.id, QUESTIONS_SHOWN)
+            ]
         lines.append(texts.MY_DATA_FOOTER)
         button = Button(texts.BUTTON_DELETE_MY_DATA, cb.encode("del", "ask"))
         turn.say(Reply("\n".join(lines), buttons=[[button]]))
@@ -513,10 +523,11 @@ class Dialogue:
             )
             for shown in erased.staff_messages
         ]
-        for chat_id, thread_id in erased.topics:  # the topic was named after the person
+        for chat_id, thread_id in erased.topics:  # named after the person, full of their words
             turn.outcome.topics.append(
                 TopicChange(
-                    "rename", chat_id, 0, thread_id=thread_id, name=texts.STAFF_HANDOFF_ERASED_TOPIC
+                    "delete", chat_id, 0, thread_id=thread_id, name=texts.STAFF_HANDOFF_ERASED_TOPIC
                 )
             )
+        turn.outcome.staff_deletions += erased.relayed
         turn.say(Reply(texts.DELETED, remove_keyboard=True))

@@ -132,7 +132,7 @@ class TopicChange:
     (Dialogue.topic_ready); `header` is posted in it first, then `posts`.
     """
 
-    action: Literal["open", "close", "rename"]
+    action: Literal["open", "close", "rename", "delete"]
     chat_id: int
     handoff_id: int
     thread_id: int | None = None
@@ -157,3 +157,4 @@ class Outcome:
     staff_edits: list[StaffEdit] = field(default_factory=list)
     topics: list[TopicChange] = field(default_factory=list)  # opened before the posts, closed after
     posts: list[Post] = field(default_factory=list)
+    staff_deletions: list[tuple[int, int]] = field(default_factory=list)  # (chat, message)

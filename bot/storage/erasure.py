@@ -14,7 +14,9 @@ it happens or none of it does:
 - deliveries: not yet sent are deleted (no announcement reaches someone who
   left); already sent lose the user id, so a campaign's report does not change.
 - handoffs, handoff_messages, kb_suggestions: the person's rows are deleted; the
-  forum topics named after them are returned for the adapter to rename.
+  forum topics named after them are returned for the adapter to delete (with
+  everything relayed in them), and in a staff chat without topics the relayed
+  copies and header cards, one by one.
 - lead_events: deleted with the person's leads' notes (who changed what stays
   nowhere once the lead is anonymous).
 - processed_updates, campaigns, app_state hold nothing about the person.
@@ -67,6 +69,7 @@ class Erasure:
     questions: int = 0
     staff_messages: list[ShownToStaff] = field(default_factory=list)
     topics: list[tuple[int, int]] = field(default_factory=list)  # (chat id, thread id)
+    relayed: list[tuple[int, int]] = field(default_factory=list)  # (chat id, message id)
 
     @property
     def anything(self) -> bool:
@@ -145,6 +148,19 @@ async def erase_person(
         )
     ).all()
     result.topics = [(int(chat), int(thread)) for chat, thread in topics]
+    relayed = (
+        await session.exec(  # type: ignore[call-overload]
+            select(HandoffMessage.staff_chat_id, HandoffMessage.staff_message_id)
+            .join(Handoff, col(Handoff.id) == col(HandoffMessage.handoff_id))
+            .where(
+                col(HandoffMessage.user_id) == user_id,
+                col(Handoff.thread_id).is_(None),
+                col(HandoffMessage.direction).in_(("in", "header")),
+                col(HandoffMessage.staff_message_id).is_not(None),
+            )
+        )
+    ).all()
+    result.relayed = [(int(chat), int(message)) for chat, message in relayed]
 
     questions = await session.exec(  # type: ignore[call-overload]
         delete(QuestionLog).where(col(QuestionLog.user_id) == user_id)

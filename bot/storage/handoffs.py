@@ -300,6 +300,17 @@ async def past_handoffs(
     return len(ratings), ratings[0] if ratings else None
 
 
+async def recent_messages(session: AsyncSession, user_id: int, limit: int) -> list[HandoffMessage]:
+    """The person's latest relayed messages, both sides, newest first (for /mis_datos)."""
+    query = (
+        select(HandoffMessage)
+        .where(HandoffMessage.user_id == user_id, col(HandoffMessage.direction).in_(("in", "out")))
+        .order_by(col(HandoffMessage.id).desc())
+        .limit(limit)
+    )
+    return list((await session.exec(query)).all())
+
+
 async def count_handoffs(session: AsyncSession, user_id: int) -> tuple[int, int]:
     """(handoffs, messages) stored for this owner: what /mis_datos reports."""
     handoffs = (
@@ -331,6 +342,7 @@ __all__ = [
     "open_handoff_of",
     "past_handoffs",
     "rate_handoff",
+    "recent_messages",
     "record_message",
     "set_topic",
     "staff_reply",
