@@ -139,6 +139,18 @@ async def test_the_fallback_button_opens_a_topic_with_a_header_card(
     assert (handoff.status, handoff.thread_id, handoff.forum) == ("open", thread, True)
 
 
+async def test_asking_for_a_person_in_words_opens_the_handoff(
+    emulator: BotApiEmulator, bot: Services
+) -> None:
+    # The words are recognised by the conversation's dialogue acts (issue 14), which call
+    # handoff.request_person; until that module lands this specification waits for it.
+    pytest.importorskip("bot.dialogue.acts")
+    [opened] = await ask(emulator, "quiero hablar con una persona, por favor")
+    assert "le comuniqué con el equipo" in opened["plain_text"]
+    [header] = await emulator.wait_for_messages(STAFF_CHAT, 1)
+    assert "pide hablar con una persona" in header["plain_text"]
+
+
 async def test_the_menu_offers_a_person(emulator: BotApiEmulator, bot: Services) -> None:
     [menu] = await ask(emulator, "/menu")
     [opened] = await press(emulator, menu, "menu:person")
