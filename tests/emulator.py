@@ -1035,6 +1035,15 @@ class BotApiEmulator:
             chat = self._remember_chat(chat_id, "supergroup", None, title)
             chat["is_forum"] = True
 
+    def open_topic(self, chat_id: int, name: str) -> int:
+        """A topic a member created by hand in a forum; returns its message_thread_id."""
+        with self._lock:
+            return int(
+                self._m_create_forum_topic({"chat_id": chat_id, "name": name}, {})[
+                    "message_thread_id"
+                ]
+            )
+
     @property
     def pending_updates(self) -> list[dict[str, Any]]:
         """Updates queued and not yet confirmed by getUpdates."""

@@ -261,6 +261,19 @@ async def test_a_note_never_reaches_the_owner(emulator: BotApiEmulator, bot: Ser
     assert note.text == "parece que ya tiene RUC, llamar mañana" and note.staff_name == "María"
 
 
+async def test_the_teams_own_topics_and_replies_to_cards_get_no_answer(
+    emulator: BotApiEmulator, bot: Services
+) -> None:
+    await open_handoff(emulator)
+    own = emulator.open_topic(STAFF_CHAT, "Avisos del equipo")
+    await emulator.wait_idle()
+    before = len(emulator.sent())
+    await staff_says(emulator, "reunión a las 3", own, count=0)
+    await staff_says(emulator, "¿qué es un CITE?", own, count=0)
+    await emulator.wait_idle()
+    assert len(emulator.sent()) == before  # nothing to the owner, nothing in the staff chat
+
+
 # --- closing -----------------------------------------------------------------------------
 
 

@@ -259,8 +259,8 @@ def is_staff_side(event: Event, staff_chat_id: int | None) -> bool:
 async def on_staff(turn: Turn, event: Event) -> bool:
     """A message from the team in a handoff's topic (or a reply to one of its copies).
 
-    False when it belongs to no handoff, or is a staff command that is not the
-    handoff's: the rest of the dialogue handles it (e.g. /leads in the chat).
+    False for a command that is not the handoff's, or that belongs to no handoff:
+    the rest of the dialogue handles it (e.g. /leads, /nota L-ABC123 in the chat).
     """
     if event.kind == "command" and event.command not in STAFF_COMMANDS:
         return False
@@ -275,7 +275,9 @@ async def on_staff(turn: Turn, event: Event) -> bool:
         if event.kind == "command" and event.command == "cerrar":
             turn.say(Reply(texts.STAFF_HANDOFF_COMMAND_OUTSIDE))
             return True
-        return False  # e.g. /nota L-ABC123 about a lead, or a reply to a lead card
+        # Other commands (/nota L-ABC123, /leads) go on; the team's own talk in other
+        # topics, or replies to a lead card, is not for the bot to answer.
+        return event.kind != "command"
     staff_name = (event.user.first_name or "").strip()[:64] or texts.HANDOFF_ADVISOR
     here = {"chat_id": chat, "thread_id": event.thread_id}
     if handoff.status != HANDOFF_OPEN:
