@@ -46,7 +46,7 @@ from benchmarks.bot_throughput import check_database, fresh_database
 from bot.adapters import telegram_app
 from bot.adapters.telegram_app import build_application, start_polling, stop_polling
 from bot.app import build_services
-from bot.config import load_settings
+from bot.config import load_settings, normalise_database_url
 from bot.dialogue.model import Event, Post, UserRef
 from bot.storage.db import upgrade_async
 from tests.emulator import BotApiEmulator
@@ -190,16 +190,16 @@ async def main_async(args: argparse.Namespace) -> None:
         f"20/min group limit: {args.group_limit}"
     )
     async with fresh_database(args.database) as url:
-        await upgrade_async(url)
+        await upgrade_async(normalise_database_url(url))
         inbound, outbound = await relay_latency(url, args.messages, 3.1 if limited else 0.0)
     print(line("owner → topic (copyMessage)", inbound))
     print(line("topic → owner (sendMessage)", outbound))
     async with fresh_database(args.database) as url:
-        await upgrade_async(url)
+        await upgrade_async(normalise_database_url(url))
         full = await handoffs_through_the_bot(url, args.owners)
     print(f"{'handoffs/s, full bot':<28} {full:7.1f}   ({args.owners} owners at once)")
     async with fresh_database(args.database) as url:
-        await upgrade_async(url)
+        await upgrade_async(normalise_database_url(url))
         core = await handoffs_in_the_core(url, args.owners)
     print(f"{'handoffs/s, core + writes':<28} {core:7.1f}   ({args.owners} owners, 64 in flight)")
 
