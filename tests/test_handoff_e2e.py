@@ -208,6 +208,23 @@ async def test_messages_and_photos_are_relayed_both_ways(
     assert all(r.staff_message_id and r.owner_message_id for r in rows[1:])
 
 
+async def test_a_sticker_is_copied_bare_after_who_sends_it(
+    emulator: BotApiEmulator, bot: Services
+) -> None:
+    thread = await open_handoff(emulator)
+    emulator.mark()
+    emulator.send_sticker(
+        MARIA,
+        chat_id=STAFF_CHAT,
+        chat_type="supergroup",
+        first_name="María",
+        message_thread_id=thread,
+    )
+    [who, sticker] = await emulator.wait_for_messages(ANA, 2)
+    assert who["plain_text"] == "👤 María"
+    assert sticker["message"]["sticker"] and "caption" not in sticker["params"]
+
+
 async def test_a_staff_reply_can_be_suggested_for_the_knowledge_base(
     emulator: BotApiEmulator, bot: Services
 ) -> None:

@@ -43,6 +43,12 @@ OWNER_END_COMMANDS = frozenset({"cancelar", "terminar"})
 OWNER_PASS_COMMANDS = frozenset({"mis_datos", "borrar_mis_datos", "ayuda", "help"})
 EXCHANGES_SHOWN = 5
 STORED_TEXT = 2000  # characters of a relayed message kept for the transcript
+NO_CAPTION = frozenset({"sticker", "video_note", "location", "other"})
+
+
+def _uncaptionable(event: Event) -> bool:
+    """Stickers, video notes, locations and contacts take no caption in Telegram."""
+    return event.kind == "contact" or event.media in NO_CAPTION
 
 
 def _suggestible(text: str) -> bool:
@@ -214,6 +220,9 @@ async def _relay_in(turn: Turn, event: Event, handoff: Handoff) -> None:
         caption = texts.STAFF_HANDOFF_FROM_OWNER_CAPTION.format(name=name)
         if event.text:
             caption += f": {event.text}"
+        if _uncaptionable(event):  # say whose it is first; the copy itself stays bare
+            turn.outcome.posts.append(Post(chat_id=handoff.chat_id, text=caption))
+            caption = ""
         post = Post(copy_of=source, text=caption, **common)  # type: ignore[arg-type]
     turn.outcome.posts.append(post)
     await store.touch(session, handoff.id or 0, "owner")
@@ -331,6 +340,9 @@ def _relay_out(turn: Turn, event: Event, handoff: Handoff, staff_name: str) -> N
     caption = texts.HANDOFF_FROM_STAFF_CAPTION.format(name=staff_name)
     if event.text:
         caption += f": {event.text}"
+    if _uncaptionable(event):  # say who sends it first; the copy itself stays bare
+        turn.outcome.posts.append(Post(chat_id=handoff.user_id, text=caption, to_owner=True))
+        caption = ""
     source = (event.chat_id or 0, event.message_id)
     turn.outcome.posts.append(Post(copy_of=source, text=caption, **common))  # type: ignore[arg-type]
 
