@@ -419,6 +419,7 @@ async def test_in_a_group_without_topics_replies_to_the_copies_are_relayed(
         emulator.send_text(ANA, "¿me pueden llamar?")
         [copy] = await emulator.wait_for_messages(plain_group, 1)
         assert copy["plain_text"] == "💬 Ana: ¿me pueden llamar?"
+        await emulator.wait_idle()  # where the copy landed is recorded once Telegram answered
 
         emulator.mark()
         emulator.send_text(
