@@ -44,6 +44,7 @@ class Services:
             admin_ids=self.settings.admin_ids,
             reload_knowledge=self.reload_knowledge,
             staff_chat_id=self.settings.staff_chat_id,
+            office_hours=self.settings.office_hours,
         )
 
     def reload_knowledge(self, as_of: dt.datetime | None = None) -> list[str]:
@@ -130,6 +131,21 @@ async def housekeeping(services: Services, stop: asyncio.Event, interval: float 
             )
 
     await _every(interval, stop, step, "housekeeping")
+
+
+async def handoff_reminders(
+    services: Services, stop: asyncio.Event, interval: float = 30.0
+) -> None:
+    """One reminder in the staff chat for a handoff no one answered (once across replicas)."""
+    from bot.dialogue.handoff import remind_unanswered
+
+    after = dt.timedelta(minutes=services.settings.handoff_reminder_minutes)
+
+    async def step() -> None:
+        if services.settings.staff_chat_id is not None:
+            await remind_unanswered(services.db, after)
+
+    await _every(interval, stop, step, "handoff reminders")
 
 
 def install_reload_signal(services: Services) -> None:

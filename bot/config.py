@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.office_hours import OfficeHours, parse_office_hours
+
 DEFAULT_SQLITE_URL = "sqlite+aiosqlite:///./data/mypebot.sqlite3"
 TOKEN_PATTERN = re.compile(r"^\d{3,15}:[A-Za-z0-9_-]{30,64}$")
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -37,6 +39,8 @@ EXPECTED: dict[str, str] = {
     "QUIET_HOURS": "un rango HH:MM-HH:MM en hora de Lima (p. ej. 21:00-08:00) o vacío",
     "LOG_LEVEL": "DEBUG, INFO, WARNING o ERROR",
     "RETENTION_MONTHS": "un número entero de meses entre 1 y 120 (p. ej. 12)",
+    "OFFICE_HOURS": "días y horas de atención en hora de Lima (p. ej. lun-vie 08:30-17:30) o vacío",
+    "HANDOFF_REMINDER_MINUTES": "minutos sin respuesta del equipo antes de recordarlo (1 a 1440)",
 }
 
 
@@ -69,6 +73,12 @@ class Settings(BaseSettings):
     # Questions and conversation logs older than this are unlinked from the person
     # and stripped of their text (storage/retention.py).
     retention_months: int = Field(default=12, ge=1, le=120)
+    # When a person answers a handoff (Lima time); None: any time.
+    office_hours: Annotated[OfficeHours | None, NoDecode] = OfficeHours(
+        frozenset(range(5)), dt.time(8, 30), dt.time(17, 30)
+    )
+    # An open handoff no one in the team answered gets one reminder after this.
+    handoff_reminder_minutes: int = Field(default=15, ge=1, le=1440)
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
@@ -144,6 +154,13 @@ class Settings(BaseSettings):
             raise ValueError("bad range")
         h1, m1, h2, m2 = (int(g) for g in match.groups())
         return (dt.time(h1, m1), dt.time(h2, m2))
+
+    @field_validator("office_hours", mode="before")
+    @classmethod
+    def _office_hours(cls, value: Any) -> Any:
+        if value is None or isinstance(value, OfficeHours):
+            return value
+        return parse_office_hours(str(value))
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -25,7 +25,7 @@ SUGGESTIONS_NONE = "Ninguna de estas"
 FALLBACK = (
     "Disculpe, sobre eso no tengo información confiable y prefiero no adivinar. "
     "Puedo ayudarle con economía circular, ProInnóvate, MYPE Sostenible y los CITE. "
-    "Si lo desea, una persona del equipo puede contactarle: toque «Hablar con un asesor»."
+    "Si lo desea, una persona del equipo puede contactarle: toque «Hablar con una persona»."
 )
 EMPTY_INPUT = "No recibí texto. Escríbame su pregunta, por ejemplo: «¿Qué es un CITE?»"
 ALSO_ASKED = "Sobre su otra pregunta, quizá le sirva: «{title}»."
@@ -120,7 +120,7 @@ CITES_NEXT_STEP = "Si le interesa uno, toque «Me interesa» y una persona del e
 
 CONTACT_UNEXPECTED = (
     "Gracias. Solo uso su número cuando usted pide que un asesor le contacte; "
-    "si lo desea, toque «Hablar con un asesor» en el menú."
+    "si lo desea, toque «Hablar con una persona» en el menú."
 )
 CONTACT_NOT_OWN = (
     "Gracias, pero ese contacto es de otra persona, y solo llamamos a quien lo pide. "
@@ -322,15 +322,6 @@ NO_ACK = "De acuerdo. Si necesita algo más, aquí estoy: escriba su pregunta o 
 NO_OPTIONS = "Ahora no tengo opciones numeradas en pantalla. Estas son las del menú:"
 PICK_OUT_OF_RANGE = "No tengo la opción {number}. Elija una de estas (del 1 al {count}):"
 BACK_NOTHING = "No hay un paso anterior. Le muestro el menú:"
-PERSON_INTRO = (
-    "Con gusto le paso con una persona del equipo de PRODUCE. Para que le contacten, "
-    "primero necesito su permiso:"
-)
-PERSON_GROUP = (
-    "Para que una persona le contacte, escríbame por privado: aquí en el grupo no pido "
-    "números de teléfono."
-)
-BUTTON_PERSON = "🙋 Hablar con una persona"
 ADVISOR_ABOUT = "Asesoría sobre {topic}"
 FRUSTRATION = (
     "Disculpe, no le estoy ayudando como debería. 🙏 Puede escribir su pregunta con otras "
@@ -396,3 +387,146 @@ CARD_MORE_HINT = "Tengo más datos de este CITE: pregúnteme por un servicio o u
 CARD_GENERAL_SERVICES = "{names} (oferta general de la red CITE: confírmela con el CITE)."
 CARD_OFFICIAL = "Nombre oficial: {name}"
 RUMOUR_INTRO = "Esto es lo que dicen las fuentes:\n\n"
+
+# -- handoff and lead pipeline (issue 16) ------------------------------------------------
+
+BUTTON_PERSON = "🙋 Hablar con una persona"
+MENU_PERSON = "🙋 Hablar con una persona"
+BUTTON_END_HANDOFF = "Terminar la conversación"
+HANDOFF_OPENED = (
+    "Listo, le comuniqué con el equipo de PRODUCE y los CITE. Escriba aquí su consulta "
+    "(también puede enviar fotos, documentos o audios) y una persona le responderá en este "
+    "chat. Para volver al bot, toque «Terminar la conversación» o escriba /cancelar."
+)
+HANDOFF_ALREADY_OPEN = (
+    "Ya está conversando con el equipo: escriba aquí y una persona le responderá. "
+    "Para volver al bot, toque «Terminar la conversación»."
+)
+HANDOFF_OUTSIDE_HOURS = (
+    "Nuestro equipo atiende {hours} (hora de Lima), así que ahora no hay nadie conectado. "
+    "Una persona podrá responderle {when}. Si deja su celular, le contactarán:"
+)
+HANDOFF_NO_STAFF_CHAT = (
+    "Por este medio no puedo comunicarle con una persona en este momento. "
+    "Si deja su celular, el equipo de PRODUCE o del CITE le contactará:"
+)
+HANDOFF_PRIVATE_ONLY = (
+    "Para conversar con una persona del equipo, escríbame en un chat privado: aquí lo verían "
+    "todos los miembros del grupo."
+)
+HANDOFF_IN_PROGRESS = (
+    "Está conversando con una persona del equipo. Escriba su mensaje aquí, o toque "
+    "«Terminar la conversación» para volver al bot."
+)
+HANDOFF_ENDED_BY_OWNER = "Listo, terminó la conversación con el equipo. ¿Cómo le atendimos?"
+HANDOFF_ENDED_BY_STAFF = (
+    "{name} dio por terminada la conversación. ¡Gracias por escribirnos! ¿Cómo le atendimos?"
+)
+HANDOFF_STAFF_DEFAULT_NAME = "El equipo"
+HANDOFF_RATE_PROMPT = "Toque de 1 (mal) a 5 (muy bien). Después puede seguir usando el bot: /menu"
+HANDOFF_RATED = "¡Gracias por su calificación! Aquí sigo para lo que necesite."
+HANDOFF_RATED_ALREADY = "Ya recibimos su calificación. ¡Gracias!"
+HANDOFF_FROM_STAFF = "👤 {name}: {text}"
+HANDOFF_FROM_STAFF_CAPTION = "👤 {name}"
+HANDOFF_ADVISOR = "asesor(a)"
+
+STAFF_HANDOFF_TOPIC = "{name} · {sector} · {region}"
+STAFF_HANDOFF_HEADER = (
+    "🙋 {name} pide hablar con una persona ({when}).\n"
+    "Rubro: {sector} · Región: {region} · Origen: {source}\n"
+    "Interesados abiertos: {leads} · Atenciones anteriores: {past}\n"
+    "Últimas consultas:\n{exchanges}\n\n"
+    "Responda en este tema y le llegará con su nombre. /nota TEXTO es interna (no le llega); "
+    "➕ responda a una de sus respuestas con /sugerir para proponerla a la base de conocimiento; "
+    "/cerrar termina la conversación."
+)
+STAFF_HANDOFF_HEADER_GROUP = (
+    "🙋 {name} pide hablar con una persona ({when}).\n"
+    "Rubro: {sector} · Región: {region} · Origen: {source}\n"
+    "Interesados abiertos: {leads} · Atenciones anteriores: {past}\n"
+    "Últimas consultas:\n{exchanges}\n\n"
+    "Responda a este mensaje (o a uno de {name}) y le llegará con su nombre. Responda con "
+    "/nota TEXTO para una nota interna, con /sugerir a una respuesta suya para proponerla a la "
+    "base de conocimiento, o con /cerrar para terminar."
+)
+STAFF_HANDOFF_EXCHANGE = "• «{question}» → {reply}"
+STAFF_HANDOFF_NO_EXCHANGES = "• (ninguna)"
+STAFF_HANDOFF_NO_LEADS = "ninguno"
+STAFF_HANDOFF_REPLY_ANSWER = "respondí «{title}»"
+STAFF_HANDOFF_REPLY_KINDS = {
+    "fallback": "no supe responder",
+    "suggestions": "le ofrecí temas parecidos",
+    "cites": "le sugerí CITE",
+    "greeting": "le saludé",
+}
+STAFF_HANDOFF_FROM_OWNER = "💬 {name}: {text}"
+STAFF_HANDOFF_FROM_OWNER_CAPTION = "💬 {name}"
+STAFF_HANDOFF_SUGGESTED = "Guardado como sugerencia para la base de conocimiento."
+STAFF_HANDOFF_SUGGESTED_ALREADY = "Esa respuesta ya estaba sugerida."
+STAFF_HANDOFF_SUGGEST_EMPTY = (
+    "Para sugerir una respuesta a la base de conocimiento, responda a su mensaje con /sugerir "
+    "(solo respuestas con texto)."
+)
+STAFF_HANDOFF_NOTE_SAVED = "📝 Nota interna guardada: no se envió a {name}."
+STAFF_HANDOFF_NOTE_EMPTY = "Escriba la nota después del comando: /nota TEXTO"
+STAFF_HANDOFF_CLOSED_BY_STAFF = (
+    "✅ {staff} cerró la conversación con {name}. Se le pidió calificarla."
+)
+STAFF_HANDOFF_CLOSED_BY_OWNER = "✅ {name} terminó la conversación."
+STAFF_HANDOFF_PAST = "{count} (última calificación: {rating})"
+STAFF_HANDOFF_NO_RATING = "sin calificar"
+STAFF_HANDOFF_NOT_OPEN = "Esta conversación ya está cerrada: el mensaje no se envió a nadie."
+STAFF_HANDOFF_BLOCKED = (
+    "⚠️ {name} bloqueó el bot: el mensaje no le llegó. La conversación quedó cerrada."
+)
+STAFF_HANDOFF_REMINDER = (
+    "⏰ {name} espera respuesta desde hace más de {minutes} minutos. ¿Alguien puede atenderle?"
+)
+STAFF_HANDOFF_COMMAND_OUTSIDE = (
+    "Use /cerrar y /nota dentro del tema (o en respuesta a un mensaje) de la conversación."
+)
+STAFF_HANDOFF_ERASED_TOPIC = "Datos eliminados a pedido del titular"
+MY_DATA_HANDOFFS = (
+    "• Conversaciones con el equipo: {handoffs} ({messages} mensajes y notas guardados; "
+    "los últimos, tal como se guardaron):"
+)
+MY_DATA_HANDOFF_MESSAGE = "  – {date} {who}: {text}"
+MY_DATA_HANDOFF_YOU = "usted"
+
+BUTTON_TAKE_LEAD = "🙋 Lo tomo yo"
+STAFF_CARD_STATUS = "Estado: {status} · {by} · {when}"
+STAFF_CARD_ASSIGNED = "A cargo de: {name}"
+STAFF_CARD_NOTES = "Notas:"
+STAFF_CARD_NOTE = "• {when} {by}: {note}"
+STAFF_CARD_HISTORY = "Historial:"
+STAFF_CARD_EVENT_STATUS = "• {when} {by}: {status}"
+STAFF_CARD_EVENT_ASSIGNED = "• {when} {by} lo tomó"
+STAFF_LEAD_TAKEN = "{reference}: queda a su cargo."
+STAFF_LEAD_TAKEN_ALREADY = "{reference} ya está a cargo de {name}."
+STAFF_LEADS_OPEN = "Abiertos, los más recientes primero (página {page} de {pages}):"
+STAFF_LEADS_OPEN_NONE = "No hay interesados abiertos."
+STAFF_LEADS_LINE = "{reference} · {topic} · {region} · {status}{assigned}"
+STAFF_LEADS_LINE_ASSIGNED = " · a cargo de {name}"
+STAFF_NOTE_USAGE = (
+    "Uso: /nota L-ABC123 texto de la nota (se guarda en el historial del interesado)."
+)
+STAFF_NOTE_UNKNOWN = (
+    "No encontré el interesado {reference}. Revise el código (por ejemplo L-ABC123)."
+)
+STAFF_NOTE_SAVED = "📝 Nota guardada en {reference}."
+STAFF_SOMEONE = "alguien del equipo"
+EXPORT_UNDERSTOOD = "No hay interesados con esos filtros. Entendí: {filters}."
+EXPORT_FILTER_SINCE = "desde el {date}"
+EXPORT_FILTER_UNTIL = "hasta el {date}"
+EXPORT_FILTER_STATUS = "estado «{status}»"
+EXPORT_FILTER_REGION = "región {region}"
+EXPORT_FILTER_CITE = "CITE {cite}"
+EXPORT_BAD_DATE = "No entendí la fecha «{value}». Escríbala como 01/12/2026 o 2026-12-01."
+EXPORT_BAD_REGION = (
+    "No reconocí la región «{value}». Escríbala como en el mapa, p. ej. region=La Libertad."
+)
+EXPORT_BAD_STATUS = "El estado «{value}» no existe; use uno de: {statuses}."
+EXPORT_HOW = (
+    "Uso: /exportar [desde=01/12/2026] [hasta=31/12/2026] [estado=nuevo] [region=La Libertad] "
+    "[cite=citeccal-lima]"
+)

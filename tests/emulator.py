@@ -149,6 +149,14 @@ NOT_MODIFIED = (
     "are exactly the same as a current content and reply markup of the message"
 )
 QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+# Forum topics (Bot API 6.3+): the descriptions Telegram's Bot API server answers with.
+NOT_A_FORUM = "Bad Request: the chat is not a forum"
+THREAD_NOT_FOUND = "Bad Request: message thread not found"
+TOPIC_CLOSED = "Bad Request: TOPIC_CLOSED"
+TOPIC_NOT_MODIFIED = "Bad Request: TOPIC_NOT_MODIFIED"
+TOPIC_ID_INVALID = "Bad Request: TOPIC_ID_INVALID"
+TOPIC_NAME_INVALID = "Bad Request: TOPIC_NAME_INVALID"
+TOPIC_COLORS = (7322096, 16766590, 13338331, 9367192, 16749490, 16478047)
 
 
 # ---------------------------------------------------------------------------
@@ -801,6 +809,8 @@ class BotApiEmulator:
         self._webhook: dict[str, Any] = {"url": ""}
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._open_callbacks: dict[str, dict[str, Any]] = {}
+        # Forum topics: (chat id, message_thread_id) -> {"name", "icon_color", "closed"}.
+        self._topics: dict[tuple[int, int], dict[str, Any]] = {}
         self._callback_seq = itertools.count(1)
         self._faults: list[dict[str, Any]] = []
         self._send_times: deque[float] = deque()
@@ -841,6 +851,11 @@ class BotApiEmulator:
             "sendDocument": self._m_send_document,
             "sendPhoto": self._m_send_photo,
             "copyMessage": self._m_copy_message,
+            "createForumTopic": self._m_create_forum_topic,
+            "editForumTopic": self._m_edit_forum_topic,
+            "closeForumTopic": self._m_close_forum_topic,
+            "reopenForumTopic": self._m_reopen_forum_topic,
+            "deleteForumTopic": self._m_delete_forum_topic,
             "getFile": self._m_get_file,
             "close": self._m_true,
             "logOut": self._m_true,
@@ -1009,6 +1024,26 @@ class BotApiEmulator:
         with self._lock:
             return copy.deepcopy(self._commands.get(self._scope_key(scope, language_code), []))
 
+    def topics(self, chat_id: int) -> dict[int, dict[str, Any]]:
+        """The forum topics of a chat: message_thread_id -> {name, icon_color, closed}."""
+        with self._lock:
+            return {t: dict(v) for (c, t), v in self._topics.items() if c == chat_id}
+
+    def create_forum(self, chat_id: int, title: str = "Equipo") -> None:
+        """Make ``chat_id`` a forum supergroup (topics enabled), as staff would in Telegram."""
+        with self._lock:
+            chat = self._remember_chat(chat_id, "supergroup", None, title)
+            chat["is_forum"] = True
+
+    def open_topic(self, chat_id: int, name: str) -> int:
+        """A topic a member created by hand in a forum; returns its message_thread_id."""
+        with self._lock:
+            return int(
+                self._m_create_forum_topic({"chat_id": chat_id, "name": name}, {})[
+                    "message_thread_id"
+                ]
+            )
+
     @property
     def pending_updates(self) -> list[dict[str, Any]]:
         """Updates queued and not yet confirmed by getUpdates."""
@@ -1119,15 +1154,20 @@ class BotApiEmulator:
         first_name: str | None = None,
         chat_type: str = "private",
         username: str | None = None,
+        message_thread_id: int | None = None,
+        reply_to: int | None = None,
         **extra: Any,
     ) -> dict[str, Any]:
         """A user's text message; /commands and @mentions get their entities.
 
         ``first_name`` defaults to the user's known name ("Ana" for a new user);
         ``chat_type`` "group"/"supergroup" needs (or derives) a negative ``chat_id``;
-        ``extra`` adds raw Message fields (e.g. ``reply_to_message``).
-        All builders accept the keywords chat_id, first_name, username, chat_type
-        and chat_title, and return the update they queued."""
+        ``extra`` adds raw Message fields.
+        All builders accept the keywords chat_id, first_name, username, chat_type,
+        chat_title, message_thread_id (a forum topic: the message gets
+        is_topic_message and, as in Telegram, replies to the topic's first message
+        unless ``reply_to`` names another) and reply_to (a message id in the same
+        chat), and return the update they queued."""
         content: dict[str, Any] = {"text": text}
         entities = incoming_entities(text)
         if entities:
@@ -1140,6 +1180,8 @@ class BotApiEmulator:
             first_name=first_name,
             chat_type=chat_type,
             username=username,
+            message_thread_id=message_thread_id,
+            reply_to=reply_to,
         )
 
     def press_button(
@@ -1335,6 +1377,8 @@ class BotApiEmulator:
         chat_type: str = "private",
         username: str | None = None,
         chat_title: str | None = None,
+        message_thread_id: int | None = None,
+        reply_to: int | None = None,
     ) -> dict[str, Any]:
         if chat_id is None:
             chat_id = {"private": user_id, "group": -user_id}.get(
@@ -1350,6 +1394,17 @@ class BotApiEmulator:
                 "date": int(time.time()),
                 **content,
             }
+            if message_thread_id is not None:
+                if (chat_id, message_thread_id) not in self._topics:
+                    raise LookupError(f"no forum topic {message_thread_id} in chat {chat_id}")
+                message["message_thread_id"] = message_thread_id
+                message["is_topic_message"] = True
+                reply_to = message_thread_id if reply_to is None else reply_to
+            if reply_to is not None:
+                original = self._message_json(chat_id, reply_to)
+                if original is None:
+                    raise LookupError(f"no message {reply_to} in chat {chat_id} to reply to")
+                message["reply_to_message"] = copy.deepcopy(original)
             self._user_messages[(chat_id, message["message_id"])] = message
         return self.push_update({"message": message})
 
@@ -2100,6 +2155,30 @@ class BotApiEmulator:
             raise _bad("message to be replied not found")
         return int(message_id) if exists else None
 
+    def _topic_of(self, chat_id: int, params: dict[str, Any]) -> int | None:
+        """The forum topic a new message goes to; Telegram's errors for a wrong one."""
+        value = params.get("message_thread_id")
+        if value in (None, "", 0):
+            return None
+        if not isinstance(value, int):
+            raise _ApiError(400, THREAD_NOT_FOUND)
+        topic = self._topics.get((chat_id, value))
+        if topic is None:
+            raise _ApiError(400, THREAD_NOT_FOUND)
+        if topic["closed"]:
+            raise _ApiError(400, TOPIC_CLOSED)
+        return value
+
+    def _forum_topic(self, params: dict[str, Any]) -> tuple[int, int, dict[str, Any]]:
+        chat_id = self._resolve_chat(params)
+        if not self._chats[chat_id].get("is_forum"):
+            raise _ApiError(400, NOT_A_FORUM)
+        thread_id = params.get("message_thread_id")
+        topic = self._topics.get((chat_id, thread_id)) if isinstance(thread_id, int) else None
+        if topic is None:
+            raise _ApiError(400, TOPIC_ID_INVALID)
+        return chat_id, int(thread_id), topic  # type: ignore[arg-type]
+
     def _message_json(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
         record = self._messages.get((chat_id, message_id))
         if record is not None:
@@ -2116,6 +2195,7 @@ class BotApiEmulator:
         record_fields: dict[str, Any],
     ) -> dict[str, Any]:
         markup = self._parse_markup(params.get("reply_markup"))
+        thread_id = self._topic_of(chat_id, params)
         reply_to = self._reply_to(chat_id, params)
         message_id = self._alloc_message_id(chat_id)
         message: dict[str, Any] = {
@@ -2125,6 +2205,11 @@ class BotApiEmulator:
             "date": int(time.time()),
             **content,
         }
+        if thread_id is not None:
+            message["message_thread_id"] = thread_id
+            message["is_topic_message"] = True
+            if reply_to is None:  # Telegram: a topic message answers the topic's first one
+                reply_to = thread_id
         inline = self._inline_markup(markup)
         if inline:
             message["reply_markup"] = inline
@@ -2152,6 +2237,7 @@ class BotApiEmulator:
             "photo_file_id": None,
             "file_id": None,
             "reply_to_message_id": reply_to,
+            "message_thread_id": thread_id,
             "date": message["date"],
             "time": time.time(),
             "deleted": False,
@@ -2500,6 +2586,62 @@ class BotApiEmulator:
             )
         record = self._new_bot_message("copyMessage", "copy", chat_id, params, content, fields)
         return {"message_id": record["message_id"]}
+
+    def _m_create_forum_topic(
+        self, params: dict[str, Any], files: dict[str, UploadedFile]
+    ) -> dict[str, Any]:
+        chat_id = self._resolve_chat(params)
+        chat = self._chats[chat_id]
+        if not chat.get("is_forum"):
+            raise _ApiError(400, NOT_A_FORUM)
+        name = params.get("name")
+        if not isinstance(name, str) or not 1 <= len(name) <= 128:
+            raise _ApiError(400, TOPIC_NAME_INVALID)
+        color = params.get("icon_color")
+        color = color if color in TOPIC_COLORS else TOPIC_COLORS[len(self._topics) % 6]
+        # The topic's id is the id of its first (service) message, as in Telegram.
+        thread_id = self._alloc_message_id(chat_id)
+        created = {"name": name, "icon_color": color}
+        self._topics[(chat_id, thread_id)] = {**created, "closed": False}
+        self._user_messages[(chat_id, thread_id)] = {
+            "message_id": thread_id,
+            "from": dict(self.bot_user),
+            "chat": dict(chat),
+            "date": int(time.time()),
+            "message_thread_id": thread_id,
+            "forum_topic_created": created,
+            "is_topic_message": True,
+        }
+        return {"message_thread_id": thread_id, **created}
+
+    def _m_edit_forum_topic(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> bool:
+        _chat_id, _thread_id, topic = self._forum_topic(params)
+        name = params.get("name")
+        if name is not None and (not isinstance(name, str) or not 1 <= len(name) <= 128):
+            raise _ApiError(400, TOPIC_NAME_INVALID)
+        if name is None or name == topic["name"]:
+            raise _ApiError(400, TOPIC_NOT_MODIFIED)
+        topic["name"] = name
+        return True
+
+    def _m_close_forum_topic(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> bool:
+        _chat_id, _thread_id, topic = self._forum_topic(params)
+        if topic["closed"]:
+            raise _ApiError(400, TOPIC_NOT_MODIFIED)
+        topic["closed"] = True
+        return True
+
+    def _m_reopen_forum_topic(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> bool:
+        _chat_id, _thread_id, topic = self._forum_topic(params)
+        if not topic["closed"]:
+            raise _ApiError(400, TOPIC_NOT_MODIFIED)
+        topic["closed"] = False
+        return True
+
+    def _m_delete_forum_topic(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> bool:
+        chat_id, thread_id, _topic = self._forum_topic(params)
+        del self._topics[(chat_id, thread_id)]
+        return True
 
     def _m_get_file(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> dict[str, Any]:
         entry = self._files.get(str(params.get("file_id") or ""))

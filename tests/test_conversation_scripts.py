@@ -17,10 +17,11 @@ import pytest
 from telegram.ext import Application
 
 from bot import conversation_eval as ce
-from bot.adapters.telegram_app import stop_polling
-from bot.app import Services
+from bot.adapters.telegram_app import build_application, start_polling, stop_polling
+from bot.app import Services, build_services
+from bot.config import load_settings
 from tests.emulator import BotApiEmulator
-from tests.test_telegram_e2e import _start
+from tests.test_telegram_e2e import ROOT, TOKEN
 
 SCRIPTS = ce.load_scripts(ce.DEFAULT_SCRIPTS)
 BEHAVIOURS = sorted({s.behaviour for s in SCRIPTS})
@@ -71,6 +72,23 @@ def test_a_failing_expectation_is_reported_with_its_turn() -> None:
 
 
 # --- through Telegram ---------------------------------------------------------------
+
+
+async def _start(emulator: BotApiEmulator, database_url: str) -> tuple[Application, Services]:
+    """The bot as `mypebot run` builds it, configured as the core run is: no staff chat,
+    so asking for a person leads to the lead capture (tests/test_handoff_e2e.py covers
+    the handoff itself)."""
+    settings = load_settings(
+        telegram_bot_token=TOKEN,
+        telegram_base_url=emulator.base_url,
+        telegram_base_file_url=emulator.base_file_url,
+        database_url=database_url,
+        knowledge_dir=ROOT / "knowledge",
+    )
+    services = await build_services(settings, migrate=False)
+    application = build_application(services)
+    await start_polling(application)
+    return application, services
 
 
 class TelegramDriver:
@@ -129,7 +147,7 @@ async def test_scripts_of_each_behaviour_pass_through_telegram(
     behaviour: str, database_url: str
 ) -> None:
     scripts = [s for s in SCRIPTS if s.behaviour == behaviour]
-    emulator = BotApiEmulator(token="123456789:" + "A" * 35)
+    emulator = BotApiEmulator(token=TOKEN)
     emulator.start()
     running: list[tuple[Application, Services]] = [await _start(emulator, database_url)]
 

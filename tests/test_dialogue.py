@@ -90,7 +90,7 @@ async def test_thumbs_down_is_stored_and_offers_an_advisor(
 async def test_out_of_scope_question_gets_the_fallback_with_an_advisor(dialogue: Dialogue) -> None:
     outcome = await say(dialogue, "a cuanto esta el dolar hoy")
     assert "no tengo información" in text(outcome)
-    assert button(outcome, "adv")
+    assert button(outcome, "hp")
 
 
 async def test_business_description_gets_cite_suggestions(dialogue: Dialogue, db: Database) -> None:

@@ -624,3 +624,81 @@ async def test_wait_timeout_explains_what_happened(emu: BotApiEmulator) -> None:
     assert emu.sent() == [] and emu.calls == [] and emu.stats["calls"] == 0
     with pytest.raises(AssertionError):
         await emu.wait_for_messages(USER, 1, timeout=0.05)
+
+
+# -- forum topics and copyMessage (the handoff's staff chat) --------------------------
+
+FORUM, GROUP = -1001234, -1005678
+
+
+async def test_forum_topics_are_created_edited_closed_and_reopened(emu: BotApiEmulator) -> None:
+    emu.create_forum(FORUM, "Equipo")
+    async with direct_bot(emu) as bot:
+        topic = await bot.create_forum_topic(FORUM, "Ana · Textil · Puno")
+        thread = topic.message_thread_id
+        sent = await bot.send_message(FORUM, "hola", message_thread_id=thread)
+        assert sent.message_thread_id == thread and sent.is_topic_message
+        assert sent.reply_to_message is not None  # answers the topic's first message
+        assert await bot.edit_forum_topic(FORUM, thread, name="Ana · Textil · Cusco")
+        with pytest.raises(BadRequest, match="Topic_not_modified"):
+            await bot.edit_forum_topic(FORUM, thread, name="Ana · Textil · Cusco")
+        assert await bot.close_forum_topic(FORUM, thread)
+        with pytest.raises(BadRequest, match="Topic_closed"):
+            await bot.send_message(FORUM, "¿sigue?", message_thread_id=thread)
+        with pytest.raises(BadRequest, match="Topic_not_modified"):
+            await bot.close_forum_topic(FORUM, thread)
+        assert await bot.reopen_forum_topic(FORUM, thread)
+        with pytest.raises(BadRequest, match="Message thread not found"):
+            await bot.send_message(FORUM, "x", message_thread_id=thread + 99)
+        with pytest.raises(BadRequest, match="Topic_id_invalid"):
+            await bot.close_forum_topic(FORUM, thread + 99)
+        with pytest.raises(BadRequest, match="Topic_name_invalid"):
+            await bot.create_forum_topic(FORUM, "x" * 129)
+        with pytest.raises(BadRequest, match="The chat is not a forum"):
+            await bot.create_forum_topic(GROUP, "Ana")
+    assert emu.topics(FORUM) == {
+        thread: {"name": "Ana · Textil · Cusco", "icon_color": 7322096, "closed": False}
+    }
+
+
+async def test_messages_in_a_topic_reach_the_bot_with_their_thread(emu: BotApiEmulator) -> None:
+    emu.create_forum(FORUM)
+    seen: list[tuple[int | None, bool, int | None]] = []
+
+    async def record(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        assert message is not None
+        replied = message.reply_to_message
+        seen.append(
+            (message.message_thread_id, message.is_topic_message, replied and replied.message_id)
+        )
+
+    async with direct_bot(emu) as bot:
+        thread = (await bot.create_forum_topic(FORUM, "Ana")).message_thread_id
+    async with running_app(emu, MessageHandler(filters.ALL, record)):
+        emu.send_text(7, "respuesta", chat_id=FORUM, message_thread_id=thread)
+        for _ in range(100):
+            if seen:
+                break
+            await asyncio.sleep(0.02)
+    assert seen == [(thread, True, thread)]
+    with pytest.raises(LookupError):
+        emu.send_text(7, "x", chat_id=FORUM, message_thread_id=thread + 50)
+
+
+async def test_copy_message_keeps_the_media_and_fails_like_telegram(emu: BotApiEmulator) -> None:
+    emu.create_forum(FORUM)
+    photo = emu.send_photo(USER, caption="mi etiqueta")["message"]
+    async with direct_bot(emu) as bot:
+        thread = (await bot.create_forum_topic(FORUM, "Ana")).message_thread_id
+        copied = await bot.copy_message(
+            FORUM, USER, photo["message_id"], message_thread_id=thread, caption="💬 Ana"
+        )
+        with pytest.raises(BadRequest, match="Message to copy not found"):
+            await bot.copy_message(FORUM, USER, 9999)
+        emu.blocked_chats.add(USER)
+        with pytest.raises(Forbidden, match="blocked by the user"):
+            await bot.copy_message(USER, FORUM, copied.message_id)
+    [record] = emu.sent(FORUM)
+    assert record["method"] == "copyMessage" and record["message"]["photo"]
+    assert record["plain_text"] == "💬 Ana" and record["message_thread_id"] == thread

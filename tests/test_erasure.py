@@ -90,12 +90,53 @@ async def leave_traces(dialogue: Dialogue, db: Database) -> None:
     assert first.staff_notices and second.staff_notices, "each lead posts a card to staff"
     await deliver_staff_cards(db, first_message_id=700)
     async with db.session() as session:
+        reference = (await session.exec(sm_select(Lead.reference))).first()
+    staff = UserRef(9999, "Rosa")
+    await press(dialogue, cb.encode("la", 1), staff)  # "Lo tomo yo", then a note
+    await command(dialogue, "nota", f"{reference} {NAME} de {BUSINESS}, {MOBILE}", staff)
+    await talk_to_a_person(dialogue, user)
+    async with db.session() as session:
         for status in ("sent", "pending"):
             campaign = Campaign(text="Feria CITE", status="done", total=1)
             session.add(campaign)
             await session.flush()
             session.add(Delivery(campaign_id=campaign.id, user_id=user.id, status=status))
         await session.commit()
+
+
+async def talk_to_a_person(dialogue: Dialogue, user: UserRef) -> None:
+    """A handoff with its topic, both sides' messages, a note, a KB suggestion, a rating."""
+    opened = await press(dialogue, cb.encode("hp"), user)
+    [topic] = opened.topics
+    await dialogue.topic_ready(topic.handoff_id, 77, True)
+    owner = await dialogue.handle(
+        Event(user=user, kind="text", text=f"soy eustaquia, mi cel {MOBILE}", message_id=31)
+    )
+    for number, post in enumerate(owner.posts):
+        await dialogue.relayed(post, 90 + number)
+    staff = UserRef(9002, "María")
+    in_topic = {"chat_id": STAFF_CHAT, "private": False, "thread_id": 77}
+    reply = await dialogue.handle(
+        Event(
+            user=staff,
+            kind="text",
+            text=f"Eustaquia, le llamo al {MOBILE}",
+            message_id=95,
+            **in_topic,
+        )
+    )
+    await dialogue.relayed(reply.posts[0], 32)
+    await dialogue.handle(
+        Event(user=staff, kind="command", command="sugerir", reply_to=95, **in_topic)
+    )
+    await dialogue.handle(
+        Event(
+            user=staff, kind="command", command="nota", payload=f"{NAME} de {BUSINESS}", **in_topic
+        )
+    )
+    closed = await dialogue.handle(Event(user=staff, kind="command", command="cerrar", **in_topic))
+    rating = next(b for p in closed.posts for row in p.buttons for b in row)
+    await press(dialogue, rating.data, user)
 
 
 async def deliver_staff_cards(db: Database, first_message_id: int) -> list[tuple[int, str] | None]:
@@ -151,6 +192,14 @@ async def test_erasure_leaves_neither_phone_ruc_name_nor_free_text_phone_in_any_
         )
     ]
     assert leftovers == []
+
+
+async def test_erasure_deletes_the_persons_forum_topic(dialogue: Dialogue, db: Database) -> None:
+    await leave_traces(dialogue, db)
+    done = await erase(dialogue)
+    assert [(t.action, t.chat_id, t.thread_id, t.name) for t in done.topics] == [
+        ("delete", STAFF_CHAT, 77, texts.STAFF_HANDOFF_ERASED_TOPIC)
+    ]
 
 
 async def test_erasure_keeps_anonymous_counts(dialogue: Dialogue, db: Database) -> None:

@@ -617,7 +617,9 @@ async def play(
             run.failures.append(f"{shown!r}: {problem}")
             raise AssertionError(f"{shown!r}\n{problem}")
         for name, pattern in MILESTONES.items():
-            run.reached[name] += any(pattern.match(r.text) for r in outcome.replies)
+            run.reached[name] += any(
+                pattern.match(r.text) or pattern.match(r.notice) for r in outcome.replies
+            )
         if outcome.replies:  # an event that produced nothing keeps the previous question
             last[user.id] = outcome
             shown_now = [b.data for r in outcome.replies for row in r.buttons for b in row]

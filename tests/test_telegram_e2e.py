@@ -360,8 +360,9 @@ async def test_full_lead_capture_notifies_staff(emulator: BotApiEmulator, bot: S
     emulator.press_button(
         STAFF, f"ls:{lead.id}:contactado", notice["message_id"], chat_id=STAFF_CHAT
     )
-    [changed] = await emulator.wait_for_messages(STAFF_CHAT, 1)
-    assert "contactado" in changed["plain_text"]
+    await emulator.wait_for_call("editMessageText")  # the card itself shows the change
+    changed = emulator.message(STAFF_CHAT, notice["message_id"])
+    assert changed is not None and "Estado: contactado" in changed["plain_text"]
     async with bot.db.session() as session:
         assert (await session.get(Lead, lead.id)).status == "contactado"
 

@@ -87,7 +87,10 @@ class StaffNotifier:
         )
         try:
             message = await self.bot.send_message(
-                notice.chat_id, notice.text[: MessageLimit.MAX_TEXT_LENGTH], reply_markup=markup
+                notice.chat_id,
+                notice.text[: MessageLimit.MAX_TEXT_LENGTH],
+                reply_markup=markup,
+                message_thread_id=notice.thread_id,
             )
         except RetryAfter as exc:
             await self._later(notice, retry_seconds(exc) + 0.5, exc)

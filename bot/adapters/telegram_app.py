@@ -10,6 +10,7 @@ base or from a user can break a message, and a long reply can be cut anywhere.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import signal
@@ -44,8 +45,14 @@ from bot import metrics, texts
 from bot.adapters.lenient_bot import LenientBot
 from bot.adapters.ordering import PerChatUpdateProcessor
 from bot.adapters.telegram_http import BotRequest
-from bot.app import Services, follow_knowledge_reloads, housekeeping, install_reload_signal
-from bot.dialogue.model import Event, Outcome, Reply, StaffEdit, UserRef
+from bot.app import (
+    Services,
+    follow_knowledge_reloads,
+    handoff_reminders,
+    housekeeping,
+    install_reload_signal,
+)
+from bot.dialogue.model import Button, Event, Outcome, Post, Reply, StaffEdit, TopicChange, UserRef
 from bot.memory import freeze_long_lived
 
 log = logging.getLogger(__name__)
@@ -104,6 +111,14 @@ def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[
     return chunks
 
 
+def _inline(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows]
+    )
+
+
 def _markup(
     reply: Reply,
 ) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
@@ -136,11 +151,18 @@ class TelegramAdapter:
         return UserRef(user.id, user.first_name) if user else None
 
     def _addressed_to_me(self, update: Update, bot_username: str) -> bool:
-        """In groups the bot answers commands and mentions only."""
+        """In groups the bot answers commands and mentions only; in the staff chat also
+        what is written in a topic or in reply to the bot (a handoff's relay)."""
         chat = update.effective_chat
         if chat is None or chat.type == ChatType.PRIVATE:
             return True
         message = update.effective_message
+        if message is not None and chat.id == self.services.settings.staff_chat_id:
+            replied = message.reply_to_message
+            if message.is_topic_message or (
+                replied is not None and replied.from_user is not None and replied.from_user.is_bot
+            ):
+                return True
         text = (message.text or message.caption or "") if message else ""
         return f"@{bot_username}".lower() in text.lower()
 
@@ -262,20 +284,38 @@ class TelegramAdapter:
 
     @staticmethod
     def _where(update: Update, event: Event) -> Event:
-        """The chat the event came from: the dialogue shows personal data only in private."""
+        """The chat the event came from: the dialogue shows personal data only in private.
+
+        For a message also its id, its forum topic and the message it replies to,
+        which a handoff needs to copy it and to find whose conversation it is.
+        """
         chat = update.effective_chat
         if chat is None:
             return event
-        return dataclasses.replace(event, chat_id=chat.id, private=chat.type == ChatType.PRIVATE)
+        where = {"chat_id": chat.id, "private": chat.type == ChatType.PRIVATE}
+        message = update.message
+        if message is not None:
+            replied = message.reply_to_message
+            where |= {
+                "message_id": message.message_id,
+                "thread_id": message.message_thread_id if message.is_topic_message else None,
+                "reply_to": replied.message_id if replied is not None else None,
+            }
+        return dataclasses.replace(event, **where)  # type: ignore[arg-type]
 
     async def _run(self, update: Update, context: ContextTypes.DEFAULT_TYPE, event: Event) -> None:
-        outcome = await self.services.dialogue.handle(self._where(update, event))
+        event = self._where(update, event)
+        outcome = await self.services.dialogue.handle(event)
         chat = update.effective_chat
         if chat is not None:
-            await self.deliver(context, chat.id, outcome)
+            await self.deliver(context, chat.id, outcome, event.thread_id)
 
     async def deliver(
-        self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, outcome: Outcome
+        self,
+        context: ContextTypes.DEFAULT_TYPE,
+        chat_id: int,
+        outcome: Outcome,
+        thread_id: int | None = None,
     ) -> None:
         bot = context.bot
         for reply in outcome.replies:
@@ -285,9 +325,10 @@ class TelegramAdapter:
                     photo=reply.photo,
                     caption=reply.text[:1024] or None,
                     reply_markup=_markup(reply),
+                    message_thread_id=thread_id,
                 )
             elif reply.text:
-                await self._send(bot, chat_id, reply)
+                await self._send(bot, chat_id, reply, thread_id)
             if reply.document is not None:
                 await bot.send_document(
                     chat_id,
@@ -301,23 +342,129 @@ class TelegramAdapter:
                 notifier.kick()
         for edit in outcome.staff_edits:
             await self._edit(bot, edit)
+        await self.handoff(bot, outcome)
+
+    # -- a handoff's topics and relayed messages (dialogue/handoff.py decides) -----------
+
+    async def handoff(self, bot, outcome: Outcome) -> None:  # type: ignore[no-untyped-def]
+        # A topic is opened before its first post, and closed after its last.
+        for change in outcome.topics:
+            if change.action == "open":
+                await self._topic(bot, change)
+        for post in outcome.posts:
+            await self._post(bot, post)
+        for change in outcome.topics:
+            if change.action != "open":
+                await self._topic(bot, change)
+        for chat_id, message_id in outcome.staff_deletions:
+            try:
+                await bot.delete_message(chat_id, message_id)
+            except TelegramError as exc:  # deleted by staff already, or too old (48 h)
+                log.info("staff message delete failed: %s", exc)
+
+    async def _topic(self, bot, change: TopicChange) -> None:  # type: ignore[no-untyped-def]
+        dialogue = self.services.dialogue
+        if change.action == "delete":  # erasure: the topic and everything in it
+            try:
+                await bot.delete_forum_topic(change.chat_id, change.thread_id)
+                return
+            except TelegramError as exc:  # no right to delete: at least rename and close it
+                log.warning("forum topic delete failed: %s", exc)
+                change = dataclasses.replace(change, action="rename")
+        if change.action in {"close", "rename"}:
+            try:
+                if change.action == "rename":
+                    await bot.edit_forum_topic(change.chat_id, change.thread_id, name=change.name)
+                await bot.close_forum_topic(change.chat_id, change.thread_id)
+            except TelegramError as exc:  # closed or deleted by staff: nothing to do
+                log.info("forum topic %s: %s", change.action, exc)
+            return
+        thread_id, forum = change.thread_id, change.forum
+        if forum and thread_id is not None:
+            try:
+                await bot.reopen_forum_topic(change.chat_id, thread_id)
+            except BadRequest as exc:
+                if "TOPIC_NOT_MODIFIED" not in exc.message:  # deleted: a new one below
+                    log.info("forum topic reopen: %s", exc.message)
+                    thread_id = None
+            if thread_id is not None and change.rename:
+                with contextlib.suppress(BadRequest):  # the same name: not modified
+                    await bot.edit_forum_topic(change.chat_id, thread_id, name=change.name)
+        if forum and thread_id is None:
+            try:
+                topic = await bot.create_forum_topic(change.chat_id, change.name)
+                thread_id = topic.message_thread_id
+            except BadRequest as exc:  # "the chat is not a forum", or no right to manage topics
+                log.info("forum topic create: %s", exc.message)
+                forum = "not a forum" not in exc.message.lower()
+        if (thread_id, forum) != (change.thread_id, change.forum):
+            await dialogue.topic_ready(change.handoff_id, thread_id, forum)
+        header = Post(
+            chat_id=change.chat_id,
+            thread_id=thread_id,
+            text=change.header if forum else change.header_group,
+            handoff_id=change.handoff_id,
+            direction="header",
+        )
+        await self._post(bot, header)
+
+    async def _post(self, bot, post: Post) -> None:  # type: ignore[no-untyped-def]
+        dialogue = self.services.dialogue
+        markup = _inline(post.buttons)
+        message_id: int | None = None
+        try:
+            if post.copy_of is not None:
+                copied = await bot.copy_message(
+                    post.chat_id,
+                    post.copy_of[0],
+                    post.copy_of[1],
+                    message_thread_id=post.thread_id,
+                    caption=post.text[: MessageLimit.CAPTION_LENGTH] or None,
+                    reply_markup=markup,
+                )
+                message_id = copied.message_id
+            else:
+                chunks = split_message(post.text)
+                for index, chunk in enumerate(chunks):
+                    sent = await bot.send_message(
+                        post.chat_id,
+                        chunk,
+                        message_thread_id=post.thread_id,
+                        reply_markup=markup if index == len(chunks) - 1 else None,
+                    )
+                    message_id = message_id or sent.message_id
+        except Forbidden:
+            if post.to_owner:
+                await self.handoff(bot, await dialogue.refused(post))
+            return
+        except TelegramError as exc:
+            log.warning("handoff post failed: %s", exc)
+            return
+        if post.handoff_id is not None:
+            await self.handoff(bot, await dialogue.relayed(post, message_id))
 
     async def _edit(self, bot, edit: StaffEdit) -> None:  # type: ignore[no-untyped-def]
-        """Rewrite a staff-chat message (erasure); a message deleted by staff is no loss."""
+        """Rewrite a staff-chat message (a lead card, erasure); one deleted by staff is no loss."""
         try:
             await bot.edit_message_text(
-                edit.text, chat_id=edit.chat_id, message_id=edit.message_id, reply_markup=None
+                edit.text[: MessageLimit.MAX_TEXT_LENGTH],
+                chat_id=edit.chat_id,
+                message_id=edit.message_id,
+                reply_markup=_inline(edit.buttons),
             )
         except TelegramError as exc:
             log.warning("staff message edit failed: %s", type(exc).__name__)
 
-    async def _send(self, bot, chat_id: int, reply: Reply) -> None:  # type: ignore[no-untyped-def]
+    async def _send(self, bot, chat_id: int, reply: Reply, thread_id: int | None = None) -> None:  # type: ignore[no-untyped-def]
         chunks = split_message(reply.text)
         for index, chunk in enumerate(chunks):
             last = index == len(chunks) - 1
             try:
                 await bot.send_message(
-                    chat_id, chunk, reply_markup=_markup(reply) if last else None
+                    chat_id,
+                    chunk,
+                    reply_markup=_markup(reply) if last else None,
+                    message_thread_id=thread_id,
                 )
             except Forbidden:
                 await self.services.dialogue.set_blocked(chat_id, True)
@@ -363,6 +510,7 @@ async def start_broadcasts(application: Application) -> None:
         asyncio.create_task(notifier.run_forever()),
         asyncio.create_task(follow_knowledge_reloads(services, runner.stop)),
         asyncio.create_task(housekeeping(services, runner.stop)),
+        asyncio.create_task(handoff_reminders(services, runner.stop)),
     ]
 
 

@@ -24,15 +24,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import metrics, texts
 from bot.answers.result import AskResult
 from bot.core import Core
-from bot.dialogue import acts, announce, context, keyboards, lead_capture, staff
+from bot.dialogue import acts, announce, context, handoff, keyboards, lead_capture, staff
 from bot.dialogue import callbacks as cb
-from bot.dialogue.model import Button, Event, Outcome, Reply, StaffEdit
+from bot.dialogue.model import Button, Event, Outcome, Post, Reply, StaffEdit, TopicChange
 from bot.dialogue.turn import CITE_REGION, Turn
 from bot.matching.matcher import Extraction
 from bot.matching.places import haversine_km
+from bot.office_hours import OfficeHours
 from bot.storage.app_state import request_knowledge_reload
 from bot.storage.db import Database
 from bot.storage.erasure import erase_person
+from bot.storage.handoffs import count_handoffs, recent_messages
 from bot.storage.leads import leads_of_user
 from bot.storage.models import utcnow
 from bot.storage.questions import count_questions, recent_questions
@@ -47,10 +49,10 @@ QUESTIONS_SHOWN = 10
 CONTEXT = "ctx"  # the conversation context's key in the stored state data (see Turn.context)
 MAX_OPTIONS = 30  # buttons remembered from the latest keyboard, to be picked by typing
 # Buttons staff press with care are never pressed by a typed number or word.
-UNTYPED_ACTIONS = frozenset({"ls", "ann", "bc"})
+UNTYPED_ACTIONS = frozenset({"ls", "ann", "bc", "la", "lp", "lv"})
 # Buttons that answer a yes/no question, for a typed "sí" or "no".
-YES_BUTTONS = frozenset({("lc", "y"), ("del", "y"), ("lp", "y")})
-NO_BUTTONS = frozenset({("lc", "n"), ("del", "n"), ("lp", "n")})
+YES_BUTTONS = frozenset({("lc", "y"), ("del", "y"), ("lph", "y")})
+NO_BUTTONS = frozenset({("lc", "n"), ("del", "n"), ("lph", "n")})
 
 
 class AlreadyHandled(Exception):
@@ -65,9 +67,11 @@ class Dialogue:
         admin_ids: frozenset[int] = frozenset(),
         reload_knowledge: Callable[[dt.datetime], list[str]] | None = None,
         staff_chat_id: int | None = None,
+        office_hours: OfficeHours | None = None,
     ) -> None:
         self.db = db
         self.staff_chat_id = staff_chat_id
+        self.office_hours = office_hours
         self.store = TurnStore(db)
         self.core = core  # a callable, so a knowledge reload swaps it between events
         self.admin_ids = admin_ids
@@ -118,6 +122,7 @@ class Dialogue:
             open_transaction=open_transaction,
             names=tuple(n for n in (event.user.first_name,) if n),
             staff_chat_id=self.staff_chat_id,
+            office_hours=self.office_hours,
         )
         try:
             await self._dispatch(turn, event)
@@ -141,7 +146,26 @@ class Dialogue:
             await set_blocked(session, user_id, blocked)
             await session.commit()
 
+    # -- what the adapter reports about a handoff's posts (see dialogue/handoff.py) ----
+
+    async def topic_ready(self, handoff_id: int, thread_id: int | None, forum: bool) -> None:
+        await handoff.topic_ready(self.db, handoff_id, thread_id, forum)
+
+    async def relayed(self, post: Post, message_id: int | None) -> Outcome:
+        return await handoff.relayed(self.db, post, message_id)
+
+    async def refused(self, post: Post) -> Outcome:
+        """A post to an owner was refused: they blocked the bot."""
+        await self.set_blocked(post.chat_id, True)
+        return await handoff.refused(self.db, post)
+
     async def _dispatch(self, turn: Turn, event: Event) -> None:
+        # A handoff to a person goes first: the team's messages in its topic, and
+        # everything the owner sends while it is open.
+        if handoff.is_staff_side(event, self.staff_chat_id) and await handoff.on_staff(turn, event):
+            return
+        if turn.state == handoff.HANDOFF and await handoff.on_owner(turn, event):
+            return
         if event.kind == "command":
             await self._command(turn, event)
         elif event.kind == "button":
@@ -200,6 +224,9 @@ class Dialogue:
                 turn.say(Reply(texts.STAFF_PRIVATE_ONLY))
             elif name == "leads":
                 await staff.summary(turn)
+                await staff.open_leads(turn, 0)
+            elif name == "nota":
+                await staff.note(turn, event.payload)
             elif name == "recargar":
                 await self._reload(turn)
             elif name == "anunciar":
@@ -277,19 +304,29 @@ class Dialogue:
             turn.say(Reply(texts.LEAD_PRIVATE_ONLY))  # a phone and a RUC are not for a group
         elif action == "lead" and (topic := lead_capture.topic_for(turn, data.arg(0), data.arg(1))):
             await lead_capture.start(turn, data.arg(0), *topic)
+        elif action == "hp":
+            await handoff.request_person(turn, event)
+        elif action == "hr":
+            await handoff.on_rating(turn, data)
         elif action == "adv":
             question = str(turn.data.get("question") or "")
             label = question or texts.ADVISOR_TOPIC
             await lead_capture.start(turn, "q", question or "asesoria", label[:300])
         elif action == "lc":
             await lead_capture.consent(turn, data.arg(0) == "y", event.user.first_name)
-        elif action in {"ls", "ann", "bc"}:
+        elif action in {"ls", "ann", "bc", "la", "lp", "lv"}:
             if not turn.is_admin:
                 turn.say(Reply(texts.STAFF_ONLY))
             elif not self._staff_place(event):
                 turn.say(Reply(texts.STAFF_PRIVATE_ONLY))
             elif action == "ls":
                 await staff.status_button(turn, data)
+            elif action == "la":
+                await staff.take_button(turn, data)
+            elif action == "lp":
+                await staff.page_button(turn, data)
+            elif action == "lv":
+                await staff.show_button(turn, data)
             else:
                 await announce.on_button(turn, data)
         elif action == "del" and data.arg(0) == "ask":
@@ -321,6 +358,8 @@ class Dialogue:
             await self._subscribe(turn)
         elif choice == "data":
             await self._my_data(turn, event)
+        elif choice == "person":
+            await handoff.request_person(turn, event)
         else:
             turn.say(keyboards.menu())
 
@@ -538,17 +577,12 @@ class Dialogue:
         await self._button(turn, replace(event, kind="button", data=options[act.index].data))
 
     async def _person(self, turn: Turn, event: Event) -> None:
-        """Asked for a person, in any wording: the human follow-up, with consent."""
-        if not event.private:
-            turn.say(Reply(texts.PERSON_GROUP))
-            return
+        """Asked for a person, in any wording: the same handoff as the button."""
         topic = context.topic_of(turn.context, turn.core.kb)
-        question = str(turn.data.get("question") or "")
-        label = question or (
-            texts.ADVISOR_ABOUT.format(topic=topic.label) if topic else texts.ADVISOR_TOPIC
-        )
-        turn.say(Reply(texts.PERSON_INTRO, kind="person"))
-        await lead_capture.start(turn, "q", question or "asesoria", label[:300])
+        if topic is not None and not turn.data.get("question"):
+            # A lead left outside office hours is about what the owner was reading.
+            turn.data["question"] = texts.ADVISOR_ABOUT.format(topic=topic.label)
+        await handoff.request_person(turn, event)
 
     async def _location(self, turn: Turn, event: Event) -> None:
         """A shared location sets the region: the nearest regional capital, named in the reply."""
@@ -678,6 +712,19 @@ class Dialogue:
                 )
                 for lead in leads
             ]
+        handoffs, relayed = await count_handoffs(session, user.id)
+        if handoffs:
+            lines.append(texts.MY_DATA_HANDOFFS.format(handoffs=handoffs, messages=relayed))
+            lines += [
+                texts.MY_DATA_HANDOFF_MESSAGE.format(
+                    date=m.created_at.strftime("%d/%m/%Y"),
+                    who=texts.MY_DATA_HANDOFF_YOU
+                    if m.direction == "in"
+                    else (m.staff_name or texts.HANDOFF_ADVISOR),
+                    text=m.text[:200] or "—",
+                )
+                for m in await recent_messages(session, user.id, QUESTIONS_SHOWN)
+            ]
         lines.append(texts.MY_DATA_FOOTER)
         button = Button(texts.BUTTON_DELETE_MY_DATA, cb.encode("del", "ask"))
         turn.say(Reply("\n".join(lines), buttons=[[button]]))
@@ -731,6 +778,13 @@ class Dialogue:
             )
             for shown in erased.staff_messages
         ]
+        for chat_id, thread_id in erased.topics:  # named after the person, full of their words
+            turn.outcome.topics.append(
+                TopicChange(
+                    "delete", chat_id, 0, thread_id=thread_id, name=texts.STAFF_HANDOFF_ERASED_TOPIC
+                )
+            )
+        turn.outcome.staff_deletions += erased.relayed
         turn.say(Reply(texts.DELETED, remove_keyboard=True))
 
 

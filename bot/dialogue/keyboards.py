@@ -21,7 +21,10 @@ def menu_buttons() -> list[list[Button]]:
             Button(texts.MENU_FINANCE, cb.encode("menu", "fin")),
             Button(texts.MENU_NEWS, cb.encode("menu", "news")),
         ],
-        [Button(texts.MENU_DATA, cb.encode("menu", "data"))],
+        [
+            Button(texts.MENU_DATA, cb.encode("menu", "data")),
+            Button(texts.MENU_PERSON, cb.encode("menu", "person")),
+        ],
     ]
 
 
@@ -30,7 +33,8 @@ def menu_button() -> Button:
 
 
 def advisor_button() -> Button:
-    return Button(texts.BUTTON_ADVISOR, cb.encode("adv"))
+    """A person from the team (dialogue/handoff.py); the older "adv" buttons still leave a lead."""
+    return Button(texts.BUTTON_PERSON, cb.encode("hp"))
 
 
 def entry_button(entry_id: str, title: str) -> Button:
@@ -119,4 +123,4 @@ def lead_status_buttons(lead_id: int) -> list[list[Button]]:
         Button(label, cb.encode("ls", lead_id, status))
         for status, label in texts.STAFF_STATUS_LABELS.items()
     ]
-    return [buttons[:2], buttons[2:]]
+    return [[Button(texts.BUTTON_TAKE_LEAD, cb.encode("la", lead_id))], buttons[:2], buttons[2:]]

@@ -107,8 +107,8 @@ def _ask_same_phone(phone: str) -> Reply:
     return Reply(
         texts.PHONE_KNOWN.format(phone=phone),
         buttons=[
-            [Button(texts.BUTTON_SAME_PHONE, cb.encode("lp", "y"))],
-            [Button(texts.BUTTON_OTHER_PHONE, cb.encode("lp", "n"))],
+            [Button(texts.BUTTON_SAME_PHONE, cb.encode("lph", "y"))],
+            [Button(texts.BUTTON_OTHER_PHONE, cb.encode("lph", "n"))],
         ],
     )
 
@@ -239,7 +239,7 @@ async def on_button(turn: Turn, data: cb.Callback) -> bool:
         else:
             return False
         return True
-    if data.action == "lp" and turn.state == PHONE:
+    if data.action == "lph" and turn.state == PHONE:
         known = turn.data["lead"].get("known") or {}
         if data.arg(0) == "y" and known.get("phone"):
             await _phone(turn, known["phone"])

@@ -34,6 +34,9 @@ class Event:
     update_id: int | None = None  # set by adapters whose platform may redeliver
     chat_id: int | None = None  # where it happened, when the platform has chats
     private: bool = True  # a one-to-one chat: the only place personal data is shown
+    message_id: int | None = None  # the message's id in its chat (a handoff copies it)
+    thread_id: int | None = None  # the forum topic it was written in
+    reply_to: int | None = None  # the message it answers, in the same chat
 
     def without_nul(self) -> Event:
         """The same event without U+0000 or lone surrogates, which no database stores.
@@ -92,11 +95,55 @@ class Reply:
 
 @dataclass(frozen=True)
 class StaffEdit:
-    """Rewrite a message already in the staff chat (its buttons are removed)."""
+    """Rewrite a message already in the staff chat (with `buttons`, or none)."""
 
     chat_id: int
     message_id: int
     text: str
+    buttons: list[list[Button]] = field(default_factory=list)  # kept on an edited lead card
+
+
+@dataclass(frozen=True)
+class Post:
+    """A message the handoff sends to another chat than the event's (staff topic or owner).
+
+    With `copy_of` (chat id, message id) the original is copied (a photo stays a
+    photo), `text` replacing its caption when given; otherwise `text` is sent. When
+    `handoff_id` is set, the adapter reports where it landed (Dialogue.relayed), so
+    a reply to it can be relayed back and erasure can find it.
+    """
+
+    chat_id: int
+    text: str = ""
+    thread_id: int | None = None
+    copy_of: tuple[int, int] | None = None
+    buttons: list[list[Button]] = field(default_factory=list)
+    handoff_id: int | None = None
+    direction: str = ""  # in | out | header | note (see storage.models.HandoffMessage)
+    user_id: int | None = None  # the owner it is about
+    source_message_id: int | None = None
+    staff_name: str | None = None
+    stored_text: str = ""  # what the transcript keeps (redacted)
+    to_owner: bool = False  # a refusal (403) means the owner blocked the bot
+
+
+@dataclass(frozen=True)
+class TopicChange:
+    """Open (create or reopen and rename), or close, the owner's forum topic.
+
+    On "open" with no `thread_id` the adapter creates the topic and reports it
+    (Dialogue.topic_ready); `header` is posted in it first, then `posts`.
+    """
+
+    action: Literal["open", "close", "rename", "delete"]
+    chat_id: int
+    handoff_id: int
+    thread_id: int | None = None
+    name: str = ""
+    header: str = ""
+    header_group: str = ""  # the header for a chat that proves not to be a forum
+    forum: bool = True  # False: the staff chat is known not to be a forum
+    rename: bool = True  # a reopened topic whose name (sector, region) changed
 
 
 @dataclass
@@ -111,3 +158,6 @@ class Outcome:
     replies: list[Reply] = field(default_factory=list)
     staff_notices: int = 0
     staff_edits: list[StaffEdit] = field(default_factory=list)
+    topics: list[TopicChange] = field(default_factory=list)  # opened before the posts, closed after
+    posts: list[Post] = field(default_factory=list)
+    staff_deletions: list[tuple[int, int]] = field(default_factory=list)  # (chat, message)

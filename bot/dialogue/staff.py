@@ -8,44 +8,125 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+from collections.abc import Callable
 
 from bot import texts
 from bot.dialogue import callbacks as cb
-from bot.dialogue.model import Document, Reply
+from bot.dialogue import keyboards
+from bot.dialogue.model import Button, Document, Reply, StaffEdit
 from bot.dialogue.turn import Turn
 from bot.exports.leads import export_leads_xlsx
+from bot.knowledge.loader import KnowledgeBase
+from bot.office_hours import LIMA
 from bot.storage.db import Database
-from bot.storage.leads import LeadFilter, count_by, set_status
-from bot.storage.models import LEAD_STATUSES, Lead
+from bot.storage.leads import (
+    LeadFilter,
+    assign,
+    cards_of,
+    count_by,
+    lead_by_reference,
+    lead_history,
+    open_leads_page,
+    record_event,
+    set_status,
+)
+from bot.storage.models import LEAD_STATUSES, Lead, LeadEvent
+from bot.text.normalize import normalize
 
-COMMANDS = frozenset({"leads", "exportar", "recargar", "anunciar"})
+COMMANDS = frozenset({"leads", "exportar", "recargar", "anunciar", "nota"})
+LEADS_PER_PAGE = 5
 
 
-def parse_filters(payload: str) -> LeadFilter | None:
-    """`desde=2026-01-01 estado=nuevo region=arequipa cite=x`; None when malformed."""
+FILTER_NAMES = {
+    "desde": "since",
+    "hasta": "until",
+    "estado": "status",
+    "region": "region",
+    "región": "region",
+    "cite": "cite",
+}
+_FILTER_KEY = re.compile(r"(?:^|\s)(desde|hasta|estado|regi[oó]n|cite)\s*=", re.IGNORECASE)
+
+
+class FilterProblem(ValueError):
+    """A filter staff typed that the bot cannot use; the message says why, in Spanish."""
+
+
+def parse_date(value: str) -> dt.date:
+    """01/12/2026, 1/12/2026, 01-12-2026 (day first, as in Peru) or 2026-12-01."""
+    text = value.strip()
+    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
+    try:
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+            return dt.date(year, month, day)
+        if text.isascii():
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise FilterProblem(texts.EXPORT_BAD_DATE.format(value=text[:40]))
+
+
+def parse_filters(payload: str, places: Callable[[str], str | None] | None = None) -> LeadFilter:
+    """`desde=01/12/2026 estado=nuevo region=La Libertad cite=x`.
+
+    A value runs until the next `clave=`, so a region may have spaces; `places`
+    turns a region's name into its id. Raises FilterProblem with what is wrong.
+    """
+    text = payload.strip()
+    keys = list(_FILTER_KEY.finditer(text))
+    if text and (not keys or text[: keys[0].start()].strip()):
+        raise FilterProblem(texts.EXPORT_HOW)
     values: dict[str, object] = {}
-    names = {
-        "desde": "since",
-        "hasta": "until",
-        "estado": "status",
-        "region": "region",
-        "cite": "cite",
-    }
-    for part in payload.split():
-        key, sep, value = part.partition("=")
-        if not sep or key.lower() not in names or not value:
-            return None
-        field = names[key.lower()]
+    for index, key in enumerate(keys):
+        stop = keys[index + 1].start() if index + 1 < len(keys) else len(text)
+        value = text[key.end() : stop].strip()
+        field = FILTER_NAMES[key.group(1).lower()]
+        if not value:
+            raise FilterProblem(texts.EXPORT_HOW)
         if field in {"since", "until"}:
-            try:
-                values[field] = dt.date.fromisoformat(value)
-            except ValueError:
-                return None
-        elif field == "status" and value not in LEAD_STATUSES:
-            return None
+            values[field] = parse_date(value)
+        elif field == "status":
+            status = value.lower().replace(" ", "_")
+            if status not in LEAD_STATUSES:
+                raise FilterProblem(
+                    texts.EXPORT_BAD_STATUS.format(
+                        value=value[:40], statuses=", ".join(LEAD_STATUSES)
+                    )
+                )
+            values[field] = status
+        elif field == "region":
+            region = places(value) if places is not None else value.lower()
+            if region is None:
+                raise FilterProblem(texts.EXPORT_BAD_REGION.format(value=value[:60]))
+            values[field] = region
         else:
             values[field] = value.lower()
     return LeadFilter(**values)  # type: ignore[arg-type]
+
+
+def describe_filters(filters: LeadFilter, turn: Turn) -> str:
+    """What the bot understood, in words, for an export that matched nothing."""
+    kb = turn.core.kb
+    parts = []
+    if filters.since:
+        parts.append(texts.EXPORT_FILTER_SINCE.format(date=f"{filters.since:%d/%m/%Y}"))
+    if filters.until:
+        parts.append(texts.EXPORT_FILTER_UNTIL.format(date=f"{filters.until:%d/%m/%Y}"))
+    if filters.status:
+        parts.append(texts.EXPORT_FILTER_STATUS.format(status=filters.status))
+    if filters.region:
+        region = kb.regions.get(filters.region)
+        parts.append(
+            texts.EXPORT_FILTER_REGION.format(region=region.name if region else filters.region)
+        )
+    if filters.cite:
+        cite = kb.cites.get(filters.cite)
+        parts.append(
+            texts.EXPORT_FILTER_CITE.format(cite=cite.short_name if cite else filters.cite)
+        )
+    return ", ".join(parts) or "sin filtros"
 
 
 async def summary(turn: Turn) -> None:
@@ -75,12 +156,17 @@ async def summary(turn: Turn) -> None:
 
 
 async def export(turn: Turn, db: Database, payload: str) -> None:
-    filters = parse_filters(payload)
-    if filters is None:
-        turn.say(Reply(texts.EXPORT_USAGE))
+    try:
+        filters = parse_filters(payload, _region_of(turn))
+    except FilterProblem as problem:
+        why = str(problem)
+        turn.say(Reply(why if why == texts.EXPORT_HOW else f"{why}\n{texts.EXPORT_HOW}"))
         return
     buffer = io.BytesIO()
     count = await export_leads_xlsx(db, buffer, filters, turn.core.kb)
+    if count == 0 and filters != LeadFilter():
+        turn.say(Reply(texts.EXPORT_UNDERSTOOD.format(filters=describe_filters(filters, turn))))
+        return
     name = f"interesados_{dt.date.today():%Y%m%d}.xlsx"
     turn.say(
         Reply(
@@ -89,14 +175,197 @@ async def export(turn: Turn, db: Database, payload: str) -> None:
     )
 
 
+def _region_of(turn: Turn) -> Callable[[str], str | None]:
+    kb = turn.core.kb
+    by_name = {normalize(r.name): r.id for r in kb.regions.values()}
+
+    def region(value: str) -> str | None:
+        key = normalize(value)
+        if key in by_name or key.replace(" ", "-") in kb.regions:
+            return by_name.get(key) or key.replace(" ", "-")
+        return turn.core.matcher.places.lookup(value)
+
+    return region
+
+
+def _who(turn: Turn) -> str:
+    return (turn.names[0] if turn.names else "")[:64] or texts.STAFF_SOMEONE
+
+
+def _when(at: dt.datetime) -> str:
+    return at.astimezone(LIMA).strftime("%d/%m %H:%M")
+
+
+def lead_card(lead: Lead, kb: KnowledgeBase, history: list[LeadEvent]) -> Reply:
+    """The staff card of a lead as it stands: data, status (who, when), owner, notes, history."""
+    lines = [
+        texts.STAFF_NEW_LEAD.format(
+            reference=lead.reference,
+            topic=lead.topic_label,
+            region=kb.regions[lead.region].name if lead.region in kb.regions else "—",
+            sector=kb.sectors[lead.sector].name if lead.sector in kb.sectors else "—",
+            name=lead.contact_name or "—",
+            phone=lead.phone or "—",
+            business=lead.business_name or "—",
+            ruc=lead.ruc or "—",
+            source=lead.source or "—",
+        )
+    ]
+    changes = [e for e in history if e.kind == "status"]
+    if changes:
+        last = changes[-1]
+        lines.append(
+            texts.STAFF_CARD_STATUS.format(
+                status=lead.status, by=last.by_name or "—", when=_when(last.created_at)
+            )
+        )
+    if lead.assigned_name:
+        lines.append(texts.STAFF_CARD_ASSIGNED.format(name=lead.assigned_name))
+    notes = [e for e in history if e.kind == "note"][-3:]
+    if notes:
+        lines.append(texts.STAFF_CARD_NOTES)
+        lines += [
+            texts.STAFF_CARD_NOTE.format(
+                when=_when(e.created_at), by=e.by_name or "—", note=(e.note or "")[:300]
+            )
+            for e in notes
+        ]
+    events = [e for e in history if e.kind in {"status", "assigned"}][-5:]
+    if events:
+        lines.append(texts.STAFF_CARD_HISTORY)
+        for e in events:
+            template = (
+                texts.STAFF_CARD_EVENT_STATUS
+                if e.kind == "status"
+                else texts.STAFF_CARD_EVENT_ASSIGNED
+            )
+            lines.append(
+                template.format(when=_when(e.created_at), by=e.by_name or "—", status=e.status)
+            )
+    return Reply("\n".join(lines), buttons=keyboards.lead_status_buttons(lead.id or 0))
+
+
+async def _refresh_cards(turn: Turn, lead: Lead) -> None:
+    """Edit every staff-chat card of this lead in place, so all see the change."""
+    session = await turn.transaction()
+    card = lead_card(lead, turn.core.kb, await lead_history(session, lead.id or 0))
+    turn.outcome.staff_edits += [
+        StaffEdit(chat_id, message_id, card.text, card.buttons)
+        for chat_id, message_id in await cards_of(session, lead.id or 0)
+    ]
+
+
 async def status_button(turn: Turn, data: cb.Callback) -> None:
     status = data.arg(1)
     lead_id = cb.number(data.arg(0))
     if lead_id is None or status not in LEAD_STATUSES:
         turn.say(Reply(texts.STALE_BUTTON))
         return
-    lead: Lead | None = await set_status(await turn.transaction(), lead_id, status)
-    if lead is None:
+    session = await turn.transaction()
+    lead: Lead | None = await set_status(session, lead_id, status)
+    if lead is None or lead.anonymized:
         turn.say(Reply("", notice=texts.STAFF_LEAD_MISSING))
         return
-    turn.say(Reply(texts.STAFF_STATUS_CHANGED.format(reference=lead.reference, status=status)))
+    record_event(session, lead_id, "status", turn.user.id, _who(turn), status=status)
+    await session.flush()
+    await _refresh_cards(turn, lead)
+    turn.say(
+        Reply("", notice=texts.STAFF_STATUS_CHANGED.format(reference=lead.reference, status=status))
+    )
+
+
+async def take_button(turn: Turn, data: cb.Callback) -> None:
+    """ "Lo tomo yo": the lead is this staff member's to follow up."""
+    lead_id = cb.number(data.arg(0))
+    session = await turn.transaction()
+    lead = await session.get(Lead, lead_id) if lead_id is not None else None
+    if lead is None or lead.anonymized:
+        turn.say(Reply("", notice=texts.STAFF_LEAD_MISSING))
+        return
+    if lead.assigned_id is not None and lead.assigned_id != turn.user.id:
+        turn.say(
+            Reply(
+                "",
+                notice=texts.STAFF_LEAD_TAKEN_ALREADY.format(
+                    reference=lead.reference, name=lead.assigned_name or "—"
+                ),
+            )
+        )
+        return
+    await assign(session, lead.id or 0, turn.user.id, _who(turn))
+    record_event(session, lead.id or 0, "assigned", turn.user.id, _who(turn))
+    await session.flush()
+    await _refresh_cards(turn, lead)
+    turn.say(Reply("", notice=texts.STAFF_LEAD_TAKEN.format(reference=lead.reference)))
+
+
+async def open_leads(turn: Turn, page: int) -> None:
+    """/leads: the counts, then the open leads newest first with a button each, paged."""
+    session = await turn.transaction()
+    kb = turn.core.kb
+    leads, total = await open_leads_page(session, page, LEADS_PER_PAGE)
+    pages = max(1, -(-total // LEADS_PER_PAGE))
+    if not leads:
+        turn.say(Reply(texts.STAFF_LEADS_OPEN_NONE))
+        return
+    lines = [texts.STAFF_LEADS_OPEN.format(page=page + 1, pages=pages)]
+    for lead in leads:
+        assigned = (
+            texts.STAFF_LEADS_LINE_ASSIGNED.format(name=lead.assigned_name)
+            if lead.assigned_name
+            else ""
+        )
+        lines.append(
+            texts.STAFF_LEADS_LINE.format(
+                reference=lead.reference,
+                topic=lead.topic_label[:60],
+                region=kb.regions[lead.region].name if lead.region in kb.regions else "—",
+                status=lead.status,
+                assigned=assigned,
+            )
+        )
+    rows = [[Button(lead.reference, cb.encode("lv", lead.id or 0))] for lead in leads]
+    nav = []
+    if page > 0:
+        nav.append(Button(texts.BUTTON_PREV, cb.encode("lp", page - 1)))
+    if page < pages - 1:
+        nav.append(Button(texts.BUTTON_NEXT, cb.encode("lp", page + 1)))
+    if nav:
+        rows.append(nav)
+    turn.say(Reply("\n".join(lines), buttons=rows))
+
+
+async def page_button(turn: Turn, data: cb.Callback) -> None:
+    page = cb.number(data.arg(0))
+    if page is None:
+        turn.say(Reply(texts.STALE_BUTTON))
+        return
+    await open_leads(turn, page)
+
+
+async def show_button(turn: Turn, data: cb.Callback) -> None:
+    """A lead of the list: its card, with its buttons (in a private chat or the staff chat)."""
+    lead_id = cb.number(data.arg(0))
+    session = await turn.transaction()
+    lead = await session.get(Lead, lead_id) if lead_id is not None else None
+    if lead is None or lead.anonymized:
+        turn.say(Reply("", notice=texts.STAFF_LEAD_MISSING))
+        return
+    turn.say(lead_card(lead, turn.core.kb, await lead_history(session, lead.id or 0)))
+
+
+async def note(turn: Turn, payload: str) -> None:
+    """/nota L-ABC123 texto: a note in the lead's history, shown on its card."""
+    reference, _, text = payload.strip().partition(" ")
+    if not reference or not text.strip():
+        turn.say(Reply(texts.STAFF_NOTE_USAGE))
+        return
+    session = await turn.transaction()
+    lead = await lead_by_reference(session, reference)
+    if lead is None or lead.anonymized:
+        turn.say(Reply(texts.STAFF_NOTE_UNKNOWN.format(reference=reference[:20])))
+        return
+    record_event(session, lead.id or 0, "note", turn.user.id, _who(turn), note=text.strip()[:2000])
+    await session.flush()
+    await _refresh_cards(turn, lead)
+    turn.say(Reply(texts.STAFF_NOTE_SAVED.format(reference=lead.reference)))

@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core import Core
 from bot.dialogue.model import Outcome, Reply
+from bot.office_hours import OfficeHours
 from bot.privacy.redaction import redact
 from bot.storage.outbox import enqueue
 from bot.storage.turns import IDLE, Changes, Profile
@@ -41,6 +42,7 @@ class Turn:
     # What the conversation is about and the latest keyboard, kept across flows (reset()
     # leaves it): see dialogue/context.py and dialogue/acts.py.
     context: dict[str, Any] = field(default_factory=dict)
+    office_hours: OfficeHours | None = None  # when a person answers a handoff; None: always
     outcome: Outcome = field(default_factory=Outcome)
     session: AsyncSession | None = None  # set once a flow asked for a transaction
 

@@ -13,6 +13,12 @@ it happens or none of it does:
   ones kept no text).
 - deliveries: not yet sent are deleted (no announcement reaches someone who
   left); already sent lose the user id, so a campaign's report does not change.
+- handoffs, handoff_messages, kb_suggestions: the person's rows are deleted; the
+  forum topics named after them are returned for the adapter to delete (with
+  everything relayed in them), and in a staff chat without topics the relayed
+  copies and header cards, one by one.
+- lead_events: deleted with the person's leads' notes (who changed what stays
+  nowhere once the lead is anonymous).
 - processed_updates, campaigns, app_state hold nothing about the person.
 
 tests/test_erasure.py walks every table and text column by reflection after
@@ -31,7 +37,11 @@ from bot.storage.models import (
     Conversation,
     Delivery,
     Feedback,
+    Handoff,
+    HandoffMessage,
+    KnowledgeSuggestion,
     Lead,
+    LeadEvent,
     QuestionLog,
     StaffMessage,
     User,
@@ -58,6 +68,8 @@ class Erasure:
     leads: int = 0
     questions: int = 0
     staff_messages: list[ShownToStaff] = field(default_factory=list)
+    topics: list[tuple[int, int]] = field(default_factory=list)  # (chat id, thread id)
+    relayed: list[tuple[int, int]] = field(default_factory=list)  # (chat id, message id)
 
     @property
     def anything(self) -> bool:
@@ -124,6 +136,31 @@ async def erase_person(
             {lead_id: erased_card.format(reference=ref) for lead_id, ref in references.items()},
         )
         await anonymise_leads(session, lead_ids, erased_topic)
+        await session.exec(  # type: ignore[call-overload]
+            delete(LeadEvent).where(col(LeadEvent.lead_id).in_(lead_ids))
+        )
+
+    topics = (
+        await session.exec(  # type: ignore[call-overload]
+            select(Handoff.chat_id, Handoff.thread_id)
+            .where(col(Handoff.user_id) == user_id, col(Handoff.thread_id).is_not(None))
+            .distinct()
+        )
+    ).all()
+    result.topics = [(int(chat), int(thread)) for chat, thread in topics]
+    relayed = (
+        await session.exec(  # type: ignore[call-overload]
+            select(HandoffMessage.staff_chat_id, HandoffMessage.staff_message_id)
+            .join(Handoff, col(Handoff.id) == col(HandoffMessage.handoff_id))
+            .where(
+                col(HandoffMessage.user_id) == user_id,
+                col(Handoff.thread_id).is_(None),
+                col(HandoffMessage.direction).in_(("in", "header")),
+                col(HandoffMessage.staff_message_id).is_not(None),
+            )
+        )
+    ).all()
+    result.relayed = [(int(chat), int(message)) for chat, message in relayed]
 
     questions = await session.exec(  # type: ignore[call-overload]
         delete(QuestionLog).where(col(QuestionLog.user_id) == user_id)
@@ -140,6 +177,9 @@ async def erase_person(
         .execution_options(synchronize_session=False)
     )
     for table, column in (
+        (HandoffMessage, HandoffMessage.user_id),
+        (Handoff, Handoff.user_id),
+        (KnowledgeSuggestion, KnowledgeSuggestion.user_id),
         (Feedback, Feedback.user_id),
         (Conversation, Conversation.user_id),
         (User, User.id),

@@ -17,6 +17,8 @@ from bot.storage.models import (
     LEAD_STATUSES,
     OPEN_STATUSES,
     Lead,
+    LeadEvent,
+    StaffMessage,
     utcnow,
 )
 
@@ -177,3 +179,70 @@ async def stream_lead_rows(
         for row in rows:
             yield row[1:]
         last_id = rows[-1][0]
+
+
+# -- the pipeline staff work in: history, assignment, notes, the open list -----------------
+
+
+def record_event(
+    session: AsyncSession,
+    lead_id: int,
+    kind: str,
+    by_id: int | None,
+    by_name: str | None,
+    status: str | None = None,
+    note: str | None = None,
+) -> None:
+    """One line of a lead's history (a status change, who took it, a note)."""
+    session.add(
+        LeadEvent(
+            lead_id=lead_id, kind=kind, status=status, by_id=by_id, by_name=by_name, note=note
+        )
+    )
+
+
+async def lead_history(session: AsyncSession, lead_id: int) -> list[LeadEvent]:
+    query = (
+        select(LeadEvent)
+        .where(LeadEvent.lead_id == lead_id)
+        .order_by(col(LeadEvent.created_at), col(LeadEvent.id))
+    )
+    return list((await session.exec(query)).all())
+
+
+async def assign(session: AsyncSession, lead_id: int, by_id: int, by_name: str) -> Lead | None:
+    lead = await session.get(Lead, lead_id)
+    if lead is None:
+        return None
+    lead.assigned_id, lead.assigned_name, lead.updated_at = by_id, by_name[:64], utcnow()
+    session.add(lead)
+    return lead
+
+
+async def lead_by_reference(session: AsyncSession, reference: str) -> Lead | None:
+    query = select(Lead).where(Lead.reference == reference.upper())
+    return (await session.exec(query)).first()
+
+
+async def open_leads_page(
+    session: AsyncSession, page: int, per_page: int
+) -> tuple[list[Lead], int]:
+    """Open leads, newest first, one page of them; and how many are open in all."""
+    is_open = (col(Lead.status).in_(OPEN_STATUSES), col(Lead.anonymized).is_(False))
+    total = (await session.exec(select(func.count()).select_from(Lead).where(*is_open))).one()
+    query = (
+        select(Lead)
+        .where(*is_open)
+        .order_by(col(Lead.created_at).desc(), col(Lead.id).desc())
+        .offset(page * per_page)
+        .limit(per_page)
+    )
+    return list((await session.exec(query)).all()), int(total)
+
+
+async def cards_of(session: AsyncSession, lead_id: int) -> list[tuple[int, int]]:
+    """(chat id, message id) of the staff-chat cards that show this lead."""
+    query = select(StaffMessage.chat_id, StaffMessage.message_id).where(
+        StaffMessage.lead_id == lead_id
+    )
+    return [(int(chat), int(message)) for chat, message in (await session.exec(query)).all()]

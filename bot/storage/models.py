@@ -125,6 +125,8 @@ class Lead(SQLModel, table=True):
     source: str | None = Field(default=None, max_length=64)
     status: str = Field(default="nuevo", max_length=16, index=True)
     notes: str | None = Field(default=None, sa_column=Column(Text))
+    assigned_id: int | None = Field(default=None, sa_column=Column(BigInteger))  # "Lo tomo yo"
+    assigned_name: str | None = Field(default=None, max_length=64)
     consent_at: dt.datetime = Field(sa_column=_ts())
     consent_version: str = Field(max_length=32)
     anonymized: bool = Field(default=False)
@@ -214,6 +216,8 @@ class StaffNotice(SQLModel, table=True):
     message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
     created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
     sent_at: dt.datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # The forum topic it goes to (a handoff reminder), or None for the chat itself.
+    thread_id: int | None = Field(default=None, sa_column=Column(BigInteger))
 
 
 class AppState(SQLModel, table=True):
@@ -224,3 +228,98 @@ class AppState(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=64)
     value: str = Field(sa_column=Column(Text, nullable=False))
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+HANDOFF_OPEN = "open"
+HANDOFF_CLOSED = "closed"
+
+
+class Handoff(SQLModel, table=True):
+    """An owner talking to a person through the staff chat (one open per owner).
+
+    `thread_id` is the owner's forum topic in the staff supergroup, reused by the
+    owner's later handoffs; None when the staff chat is not a forum (replies to the
+    bot's copies are relayed instead). Everything lives here, so any replica relays
+    and a restart loses nothing.
+    """
+
+    __tablename__ = "handoffs"
+    __table_args__ = (
+        Index(
+            "ux_handoffs_open_user",
+            "user_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+        Index("ix_handoffs_chat_thread", "chat_id", "thread_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    status: str = Field(default=HANDOFF_OPEN, max_length=16, index=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    thread_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    topic_name: str = Field(default="", max_length=128)
+    owner_name: str = Field(default="", max_length=64)  # the owner's first name, for staff
+    forum: bool = Field(default=True)  # False once the staff chat proved not to be a forum
+    opened_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
+    last_owner_at: dt.datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    last_staff_at: dt.datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    reminded_at: dt.datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    closed_at: dt.datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    closed_by: str | None = Field(default=None, max_length=16)  # staff | owner | blocked
+    rating: int | None = None
+
+
+class HandoffMessage(SQLModel, table=True):
+    """One message of a handoff and where it landed on each side.
+
+    direction: "in" (owner → staff), "out" (staff → owner), "header" (the card that
+    opened it), "note" (/nota: internal, never relayed). `text` is kept redacted, for
+    the transcript and the knowledge-base suggestions; erasure deletes the rows.
+    """
+
+    __tablename__ = "handoff_messages"
+    __table_args__ = (Index("ix_handoff_messages_staff", "staff_chat_id", "staff_message_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    handoff_id: int = Field(foreign_key="handoffs.id", index=True)
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    direction: str = Field(max_length=8)
+    owner_message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    staff_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    staff_message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    staff_name: str | None = Field(default=None, max_length=64)
+    text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class KnowledgeSuggestion(SQLModel, table=True):
+    """A staff answer marked for the knowledge base, for curators to review."""
+
+    __tablename__ = "kb_suggestions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # The owner whose question it was: erasure deletes the suggestion (their words).
+    user_id: int | None = Field(default=None, sa_column=Column(BigInteger, index=True))
+    question: str = Field(sa_column=Column(Text, nullable=False))
+    answer: str = Field(sa_column=Column(Text, nullable=False))
+    staff_name: str | None = Field(default=None, max_length=64)
+    status: str = Field(default="pending", max_length=16, index=True)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class LeadEvent(SQLModel, table=True):
+    """A lead's history: each status change, assignment or note, by whom and when."""
+
+    __tablename__ = "lead_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="leads.id", index=True)
+    kind: str = Field(max_length=16)  # status | assigned | note
+    status: str | None = Field(default=None, max_length=16)
+    by_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    by_name: str | None = Field(default=None, max_length=64)
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())

@@ -36,6 +36,7 @@ class DueNotice:
     text: str
     buttons: list[list[tuple[str, str]]]
     attempts: int
+    thread_id: int | None = None
 
 
 def enqueue(
@@ -44,11 +45,13 @@ def enqueue(
     text: str,
     buttons: list[list[tuple[str, str]]],
     lead_id: int | None = None,
+    thread_id: int | None = None,
 ) -> None:
     """Add a notice to the caller's transaction: it exists only if what it announces does."""
     session.add(
         StaffNotice(
             chat_id=chat_id,
+            thread_id=thread_id,
             lead_id=lead_id,
             text=text,
             buttons=json.dumps(buttons),
@@ -97,6 +100,7 @@ async def claim_due(session: AsyncSession, owner: str, limit: int = 20) -> list[
                 text=notice.text,
                 buttons=[[tuple(b) for b in row] for row in json.loads(notice.buttons)],  # type: ignore[misc]
                 attempts=notice.attempts,
+                thread_id=notice.thread_id,
             )
         )
     return claimed
