@@ -14,6 +14,7 @@ of asking more often.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from collections.abc import Callable
@@ -448,6 +449,12 @@ class AnswerEngine:
 def render_entry(entry: Entry) -> str:
     """An entry as the user reads it: the answer, then where it comes from."""
     lines = [entry.answer.strip(), ""]
+    if entry.expires and entry.expires < dt.date.today():  # still served, flagged as old
+        lines.append(
+            texts.OUTDATED_LINE.format(
+                date=f"{entry.expires:%d/%m/%Y}", reviewed=f"{entry.reviewed:%d/%m/%Y}"
+            )
+        )
     first = entry.sources[0]
     lines.append(texts.SOURCE_LINE.format(title=first.title, url=first.url))
     if len(entry.sources) > 1:

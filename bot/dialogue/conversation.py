@@ -24,7 +24,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import metrics, texts
 from bot.answers.result import AskResult
 from bot.core import Core
-from bot.dialogue import acts, announce, context, keyboards, lead_capture, staff
+from bot.dialogue import (
+    acts,
+    announce,
+    context,
+    finance,
+    insights,
+    keyboards,
+    lead_capture,
+    staff,
+)
 from bot.dialogue import callbacks as cb
 from bot.dialogue.model import Button, Event, Outcome, Reply, StaffEdit
 from bot.dialogue.turn import CITE_REGION, Turn
@@ -47,7 +56,7 @@ QUESTIONS_SHOWN = 10
 CONTEXT = "ctx"  # the conversation context's key in the stored state data (see Turn.context)
 MAX_OPTIONS = 30  # buttons remembered from the latest keyboard, to be picked by typing
 # Buttons staff press with care are never pressed by a typed number or word.
-UNTYPED_ACTIONS = frozenset({"ls", "ann", "bc"})
+UNTYPED_ACTIONS = frozenset({"ls", "ann", "bc", *insights.BUTTONS})
 # Buttons that answer a yes/no question, for a typed "sí" or "no".
 YES_BUTTONS = frozenset({("lc", "y"), ("del", "y"), ("lp", "y")})
 NO_BUTTONS = frozenset({("lc", "n"), ("del", "n"), ("lp", "n")})
@@ -193,7 +202,7 @@ class Dialogue:
                 turn.say(Reply(texts.DELETED_NOTHING))
             else:
                 self._ask_delete(turn)
-        elif name in staff.COMMANDS:
+        elif name in staff.COMMANDS | insights.COMMANDS:
             if not turn.is_admin:
                 turn.say(Reply(texts.STAFF_ONLY))
             elif not self._staff_place(event):
@@ -204,6 +213,10 @@ class Dialogue:
                 await self._reload(turn)
             elif name == "anunciar":
                 announce.start(turn)
+            elif name == "pendientes":
+                await insights.pending(turn)
+            elif name == "estadisticas":
+                await insights.statistics(turn)
             else:
                 await staff.export(turn, self.db, event.payload)
         else:
@@ -280,13 +293,15 @@ class Dialogue:
             await lead_capture.start(turn, "q", question or "asesoria", label[:300])
         elif action == "lc":
             await lead_capture.consent(turn, data.arg(0) == "y", event.user.first_name)
-        elif action in {"ls", "ann", "bc"}:
+        elif action in {"ls", "ann", "bc", *insights.BUTTONS}:
             if not turn.is_admin:
                 turn.say(Reply(texts.STAFF_ONLY))
             elif not self._staff_place(event):
                 turn.say(Reply(texts.STAFF_PRIVATE_ONLY))
             elif action == "ls":
                 await staff.status_button(turn, data)
+            elif action in insights.BUTTONS:
+                await insights.on_button(turn, data)
             else:
                 await announce.on_button(turn, data)
         elif action == "del" and data.arg(0) == "ask":
@@ -311,9 +326,7 @@ class Dialogue:
         elif choice == "cite_any":  # "Cambiar rubro o región": start over from the sector
             turn.say(keyboards.sectors(kb))
         elif choice == "fin":
-            finance = [e for e in kb.entries.values() if "financiamiento" in e.tags][:6]
-            rows = [[keyboards.entry_button(e.id, e.title)] for e in finance]
-            turn.say(Reply(texts.FINANCE_INTRO, buttons=[*rows, [keyboards.menu_button()]]))
+            turn.say(finance.menu(kb))
         elif choice == "news":
             await self._subscribe(turn)
         elif choice == "data":

@@ -13,6 +13,10 @@ it happens or none of it does:
   ones kept no text).
 - deliveries: not yet sent are deleted (no announcement reaches someone who
   left); already sent lose the user id, so a campaign's report does not change.
+- review_items: no user id and only redacted text, counted over everyone's
+  questions; a pending cluster led by one of the person's own wordings is
+  dropped (it reappears, without them, if others ask the same). Decided ones
+  are the curators' content and stay.
 - processed_updates, campaigns, app_state hold nothing about the person.
 
 tests/test_erasure.py walks every table and text column by reflection after
@@ -38,6 +42,8 @@ from bot.storage.models import (
     utcnow,
 )
 from bot.storage.outbox import rewrite_pending
+from bot.storage.review import forget_pending_wordings
+from bot.text.normalize import normalize
 
 UNSENT = ("pending", "sending")
 
@@ -125,6 +131,10 @@ async def erase_person(
         )
         await anonymise_leads(session, lead_ids, erased_topic)
 
+    asked = await session.exec(  # type: ignore[call-overload]
+        select(QuestionLog.question).where(col(QuestionLog.user_id) == user_id)
+    )
+    await forget_pending_wordings(session, {normalize(q)[:300] for (q,) in asked.all()})
     questions = await session.exec(  # type: ignore[call-overload]
         delete(QuestionLog).where(col(QuestionLog.user_id) == user_id)
     )
