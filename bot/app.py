@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from bot.config import Settings
 from bot.core import Core, build_core, load_valid_knowledge
 from bot.dialogue.conversation import Dialogue
+from bot.insights.digest import queue_weekly_digest
 from bot.insights.learned import with_learned
 from bot.knowledge.check import check_knowledge
 from bot.memory import refreeze_after_reload
@@ -126,8 +127,9 @@ async def follow_knowledge_reloads(
 
 
 async def housekeeping(services: Services, stop: asyncio.Event, interval: float = 3600.0) -> None:
-    """Forget processed update ids older than Telegram's redelivery window, and apply the
-    retention period (once a day, by whichever replica claims it first)."""
+    """Forget processed update ids older than Telegram's redelivery window, apply the
+    retention period (once a day), and queue the weekly digest for the staff chat
+    (Mondays from 08:00 Lima, once a week): each by whichever replica claims it first."""
 
     async def step() -> None:
         async with services.db.session() as session:
@@ -145,6 +147,13 @@ async def housekeeping(services: Services, stop: asyncio.Event, interval: float 
                 applied.conversations,
                 applied.deliveries,
             )
+        async with services.db.session() as session:
+            queued = await queue_weekly_digest(
+                session, services.core, services.settings.staff_chat_id, utcnow()
+            )
+            await session.commit()
+        if queued:
+            log.info("weekly digest queued for the staff chat")
 
     await _every(interval, stop, step, "housekeeping")
 
