@@ -90,6 +90,22 @@ def test_typos_join_the_cluster_of_the_well_written_question() -> None:
     assert [c.count for c in found] == [5]
 
 
+def test_the_same_question_with_a_greeting_a_region_or_urgente_joins_its_cluster() -> None:
+    found = cluster(
+        [
+            asked("bono para bodegueros", 5),
+            asked("hola, bono para bodegueros en puno urgente", 1),
+            asked("disculpe el bono para los bodegueros?", 1),
+        ]
+    )
+    assert [(c.wording, c.count) for c in found] == [("bono para bodegueros", 7)]
+
+
+def test_one_shared_word_is_not_enough_to_join_a_cluster() -> None:
+    found = cluster([asked("registro de marca", 5), asked("registro sanitario digesa", 2)])
+    assert [c.count for c in found] == [5, 2]
+
+
 # -- the queue in Telegram -------------------------------------------------------------
 
 
