@@ -30,6 +30,7 @@ def render_png(stats: Statistics, label: Callable[[str], str] = str) -> bytes:
 
     matplotlib.use("Agg", force=True)  # no display: the bot runs on servers
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     figure = Figure(figsize=(12, 13), dpi=90, layout="constrained")
     figure.suptitle(
@@ -46,6 +47,7 @@ def render_png(stats: Statistics, label: Callable[[str], str] = str) -> bytes:
     days.plot(dates, [q for _, _, q in stats.per_day], linestyle="--", label="Preguntas")
     days.set_title("Conversaciones por día")
     days.legend(loc="upper left")
+    days.yaxis.set_major_locator(MaxNLocator(integer=True))
     days.tick_params(axis="x", labelrotation=45, labelsize=8)
     days.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%d/%m"))
 
@@ -54,20 +56,22 @@ def render_png(stats: Statistics, label: Callable[[str], str] = str) -> bytes:
     if kinds:
         share.pie(
             [v for _, v in kinds],
-            labels=[f"{SHARE_LABELS[k]} ({v})" for k, v in kinds],
             colors=[SHARE_COLOURS[k] for k, _ in kinds],
             autopct="%1.0f%%",
+            textprops={"color": "white", "fontsize": 11},
         )
+        share.legend([f"{SHARE_LABELS[k]} ({v})" for k, v in kinds], loc="upper left", fontsize=9)
     else:
         share.text(0.5, 0.5, "Sin preguntas", ha="center")
         share.axis("off")
-    share.set_title("Preguntas: respondidas, con sugerencias, sin respuesta")
+    share.set_title("Cómo se respondieron las preguntas")
 
     def bars(axis, rows: list[tuple[str, int]], title: str, colour: str) -> None:  # type: ignore[no-untyped-def]
         names = [_short(n) for n, _ in rows][::-1]
         axis.barh(names, [v for _, v in rows][::-1], color=colour)
         axis.set_title(title)
         axis.tick_params(axis="y", labelsize=8)
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts, never 0.5
         if not rows:
             axis.text(0.5, 0.5, "Sin datos", ha="center", transform=axis.transAxes)
 
@@ -86,6 +90,7 @@ def render_png(stats: Statistics, label: Callable[[str], str] = str) -> bytes:
     votes.barh(names, downs, left=ups, color="#c62828", label="No útil")
     votes.set_title("Opiniones por entrada (útil / no útil)")
     votes.tick_params(axis="y", labelsize=8)
+    votes.xaxis.set_major_locator(MaxNLocator(integer=True))
     if stats.feedback:
         votes.legend(loc="lower right")
     else:
