@@ -375,7 +375,7 @@ def cmd_kb_learn(args: argparse.Namespace) -> int:
                     else:
                         name, text = draft_entry(item, dt.date.today())
                         if not args.write:
-                            print(f"  {root.name}/borradores/{name}: borrador nuevo")
+                            print(f"  borradores/{name}: borrador nuevo")
                             continue
                         print(f"  {write_draft(root, name, text)}: borrador nuevo")
                     done.append(int(item.id or 0))
