@@ -19,6 +19,11 @@ MONDAY_0815_LIMA = dt.datetime(2026, 11, 30, 13, 15, tzinfo=dt.UTC)
 LAST_WEEK = dt.datetime(2026, 11, 25, 17, 0, tzinfo=dt.UTC)
 
 
+async def deployed_before(db: Database, core: Core) -> None:
+    """The bot ran the week before: its first run only recorded that week."""
+    assert not await queue(db, core, MONDAY_0815_LIMA - dt.timedelta(days=7))
+
+
 async def queue(db: Database, core: Core, now: dt.datetime) -> bool:
     async with db.session() as session:
         queued = await queue_weekly_digest(session, core, STAFF_CHAT, now)
@@ -41,6 +46,7 @@ def test_the_digest_is_due_from_monday_0800_in_lima_for_the_whole_week() -> None
 async def test_two_replicas_at_once_post_the_digest_once(database_url: str, core: Core) -> None:
     replicas = [Database(database_url), Database(database_url)]
     try:
+        await deployed_before(replicas[0], core)
         results = await asyncio.gather(*(queue(r, core, MONDAY_0815_LIMA) for r in replicas))
         found = await notices(replicas[0])
     finally:
@@ -51,6 +57,7 @@ async def test_two_replicas_at_once_post_the_digest_once(database_url: str, core
 
 
 async def test_the_digest_is_posted_once_a_week(db: Database, core: Core) -> None:
+    await deployed_before(db, core)
     assert await queue(db, core, MONDAY_0815_LIMA)
     assert not await queue(db, core, MONDAY_0815_LIMA + dt.timedelta(hours=5))
     assert not await queue(db, core, MONDAY_0815_LIMA + dt.timedelta(days=3))
@@ -58,7 +65,18 @@ async def test_the_digest_is_posted_once_a_week(db: Database, core: Core) -> Non
     assert len(await notices(db)) == 2
 
 
+async def test_a_new_deployment_posts_nothing_at_once_and_its_first_digest_next_monday(
+    db: Database, core: Core
+) -> None:
+    wednesday = MONDAY_0815_LIMA + dt.timedelta(days=2)
+    assert not await queue(db, core, wednesday)
+    assert not await queue(db, core, wednesday + dt.timedelta(hours=1))
+    assert await queue(db, core, MONDAY_0815_LIMA + dt.timedelta(days=7))
+    assert len(await notices(db)) == 1
+
+
 async def test_without_a_staff_chat_nothing_is_posted_or_claimed(db: Database, core: Core) -> None:
+    await deployed_before(db, core)
     async with db.session() as session:
         assert not await queue_weekly_digest(session, core, None, MONDAY_0815_LIMA)
     assert await queue(db, core, MONDAY_0815_LIMA)

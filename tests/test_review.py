@@ -3,6 +3,7 @@ their effect on the next answer, redaction, and staff-only access (both backends
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 
@@ -10,7 +11,7 @@ import pytest
 from sqlmodel import select
 
 from bot import texts
-from bot.app import Services
+from bot.app import Services, follow_knowledge_reloads
 from bot.config import load_settings
 from bot.core import Core
 from bot.dialogue.conversation import Dialogue
@@ -293,3 +294,30 @@ async def test_erasing_ones_data_drops_a_pending_cluster_led_by_ones_own_wording
     await press(dialogue, button(confirm, "del:y").data, OWNERS[0])
     async with db.session() as session:
         assert (await session.exec(select(ReviewItem))).all() == []
+
+
+async def test_a_paraphrase_accepted_on_one_replica_is_served_by_another_after_its_reload(
+    core: Core, database_url: str
+) -> None:
+    settings = load_settings(database_url=database_url, knowledge_dir=KNOWLEDGE, admin_ids="9999")
+    first, second = (
+        Services(settings=settings, db=Database(database_url), core=core) for _ in "ab"
+    )
+    stop = asyncio.Event()
+    follower = asyncio.create_task(follow_knowledge_reloads(second, stop, interval=0.05))
+    try:
+        await say(first.dialogue, NOT_UNDERSTOOD, OWNERS[0])
+        queue = await review_buttons(first.dialogue)
+        await press(first.dialogue, entry_choice(queue, NOT_UNDERSTOOD), ADMIN)
+        for _ in range(200):
+            if second.core.answers.reply(NOT_UNDERSTOOD).entry_id == LEARNED_ENTRY:
+                break
+            await asyncio.sleep(0.05)
+        answered = await say(second.dialogue, NOT_UNDERSTOOD, OWNERS[1])
+    finally:
+        stop.set()
+        await follower
+        for replica in (first, second):
+            await replica.db.dispose()
+    assert answered.replies[0].kind == "answer"
+    assert button(answered, f"fb:{LEARNED_ENTRY}:")

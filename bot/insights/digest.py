@@ -2,8 +2,11 @@
 
 Posted once a week, on Monday from 08:00 Lima, by whichever replica's
 housekeeping claims the week first (the app_state row that `claim_daily`
-updates serialises them). The notice goes through the outbox in the same
-transaction as the claim: claimed and queued together, or neither.
+updates serialises them); a replica back later in the week still posts the
+missed one. The notice goes through the outbox in the same transaction as
+the claim: claimed and queued together, or neither. A new deployment's first
+run only records the week: the first digest comes the next Monday, never as
+a surprise message the moment the bot starts.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from bot import texts
 from bot.core import Core
 from bot.insights.clustering import cluster
 from bot.insights.labels import namer
+from bot.storage.models import AppState
 from bot.storage.outbox import enqueue
 from bot.storage.retention import claim_daily
 from bot.storage.review import decided_members, not_understood
@@ -106,7 +110,8 @@ async def queue_weekly_digest(
     monday = week_due(now)
     if staff_chat_id is None or monday is None:
         return False
-    if not await claim_daily(session, DIGEST_WEEK, monday):
+    first_run = await session.get(AppState, DIGEST_WEEK) is None
+    if not await claim_daily(session, DIGEST_WEEK, monday) or first_run:
         return False
     enqueue(session, staff_chat_id, await digest_text(session, core, monday), [])
     return True
