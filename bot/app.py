@@ -15,14 +15,17 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bot.config import Settings
-from bot.core import Core, build_core, load_core
+from bot.core import Core, build_core, load_valid_knowledge
 from bot.dialogue.conversation import Dialogue
+from bot.insights.digest import queue_weekly_digest
+from bot.insights.learned import with_learned
 from bot.knowledge.check import check_knowledge
 from bot.memory import refreeze_after_reload
 from bot.storage.app_state import knowledge_reload_requested_at
 from bot.storage.db import Database, ensure_schema
 from bot.storage.models import utcnow
 from bot.storage.retention import apply_retention
+from bot.storage.review import learned_paraphrases
 from bot.storage.users import forget_old_updates
 
 log = logging.getLogger(__name__)
@@ -35,6 +38,8 @@ class Services:
     core: Core
     dialogue: Dialogue = field(init=False)
     knowledge_loaded_at: dt.datetime = field(default_factory=utcnow)
+    # Paraphrases accepted in the review (the database's): merged in at every reload.
+    learned: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # The dialogue asks for the core on every event, so a reload takes effect at once.
@@ -60,14 +65,20 @@ class Services:
         if not report.ok:
             log.warning("knowledge reload refused: %d errors", len(report.result.errors))
             return [str(p) for p in report.result.errors]
-        self.core = build_core(report.result.kb)
+        self.core = build_core(with_learned(report.result.kb, self.learned))
         refreeze_after_reload()
         log.info(
-            "knowledge reloaded: %d entries, digest %s",
+            "knowledge reloaded: %d entries, digest %s, %d learned",
             len(self.core.kb.entries),
             self.core.kb.digest,
+            sum(len(w) for w in self.learned.values()),
         )
         return []
+
+    async def refresh_learned(self) -> None:
+        """Read the accepted paraphrases; the next reload serves them."""
+        async with self.db.session() as session:
+            self.learned = await learned_paraphrases(session)
 
 
 async def build_services(settings: Settings, migrate: bool | None = None) -> Services:
@@ -75,9 +86,13 @@ async def build_services(settings: Settings, migrate: bool | None = None) -> Ser
     if migrate is None:
         migrate = settings.is_default_sqlite
     await ensure_schema(settings.database_url, migrate)
-    core = load_core(settings.knowledge_dir)
+    kb = load_valid_knowledge(settings.knowledge_dir)
     db = Database(settings.database_url)
-    return Services(settings=settings, db=db, core=core)
+    async with db.session() as session:
+        learned = await learned_paraphrases(session)
+    return Services(
+        settings=settings, db=db, core=build_core(with_learned(kb, learned)), learned=learned
+    )
 
 
 async def _every(
@@ -101,6 +116,9 @@ async def follow_knowledge_reloads(
     async def step() -> None:
         async with services.db.session() as session:
             requested = await knowledge_reload_requested_at(session)
+        # Read every time (one small query), so a /recargar here also serves what a
+        # reviewer accepted on another replica a moment ago.
+        await services.refresh_learned()
         if requested is not None and requested > services.knowledge_loaded_at:
             problems = services.reload_knowledge(as_of=requested)
             if problems:
@@ -110,8 +128,9 @@ async def follow_knowledge_reloads(
 
 
 async def housekeeping(services: Services, stop: asyncio.Event, interval: float = 3600.0) -> None:
-    """Forget processed update ids older than Telegram's redelivery window, and apply the
-    retention period (once a day, by whichever replica claims it first)."""
+    """Forget processed update ids older than Telegram's redelivery window, apply the
+    retention period (once a day), and queue the weekly digest for the staff chat
+    (Mondays from 08:00 Lima, once a week): each by whichever replica claims it first."""
 
     async def step() -> None:
         async with services.db.session() as session:
@@ -129,6 +148,13 @@ async def housekeeping(services: Services, stop: asyncio.Event, interval: float 
                 applied.conversations,
                 applied.deliveries,
             )
+        async with services.db.session() as session:
+            queued = await queue_weekly_digest(
+                session, services.core, services.settings.staff_chat_id, utcnow()
+            )
+            await session.commit()
+        if queued:
+            log.info("weekly digest queued for the staff chat")
 
     await _every(interval, stop, step, "housekeeping")
 

@@ -345,6 +345,160 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_ERROR
 
 
+# --- kb review / kb learn / report (insights) ------------------------------------
+
+REVIEW_HELP = "  1-3 = es esta entrada · n = nueva entrada · i = ignorar · s = saltar · q = salir"
+
+
+def cmd_kb_review(args: argparse.Namespace) -> int:
+    """The review queue in the terminal: one cluster at a time, a decision per line."""
+    from bot.dialogue.insights import item_text
+    from bot.insights import review
+    from bot.insights.learn import write_draft
+
+    settings = _settings()
+    core = _core(settings)
+
+    async def in_session(work):  # type: ignore[no-untyped-def]
+        db = await _database(settings)
+        try:
+            async with db.session() as session:
+                result = await work(session)
+                await session.commit()
+                return result
+        finally:
+            await db.dispose()
+
+    items = asyncio.run(in_session(lambda s: review.review_queue(s, core, limit=args.limit)))
+    if not items:
+        print("No hay preguntas pendientes de revisión.")
+        return EXIT_OK
+    print(f"{len(items)} grupos de preguntas pendientes, los más frecuentes primero.")
+    for number, item in enumerate(items, start=1):
+        print(f"\n[{number}/{len(items)}] #{item.id} " + item_text(item))
+        print(REVIEW_HELP)
+        while True:
+            answer = (sys.stdin.readline() or "q").strip().lower()
+            choices = {str(n) for n in range(1, len(item.candidates) + 1)}
+            if answer in choices | {"n", "i", "s", "q"}:
+                break
+            print("Respuesta no válida. " + REVIEW_HELP.strip())
+        if answer == "q":
+            break
+        if answer == "s":
+            print("  → saltada")
+        elif answer == "i":
+            asyncio.run(in_session(lambda s, i=item.id: review.ignore(s, i)))
+            print("  → ignorada: no volverá a aparecer")
+        elif answer == "n":
+            drafted = asyncio.run(in_session(lambda s, i=item.id: review.new_entry(s, i)))
+            if drafted is not None:
+                rel = write_draft(settings.knowledge_dir, drafted[1], drafted[2])
+                print(f"  → borrador escrito en {settings.knowledge_dir / rel}")
+        else:
+            choice = int(answer) - 1
+            accepted = asyncio.run(
+                in_session(lambda s, i=item.id, c=choice: review.accept(s, core, i, c))
+            )
+            if accepted is not None:
+                print(
+                    f"  → aprendida para «{accepted[1]}»: se usa tras la próxima recarga; "
+                    "escríbala en el archivo con: mypebot kb learn --write"
+                )
+    return EXIT_OK
+
+
+def cmd_kb_learn(args: argparse.Namespace) -> int:
+    """Write accepted paraphrases into the entry files (and drafts into borradores/)."""
+    import datetime as dt
+
+    from bot.insights.learn import write_draft, write_paraphrase
+    from bot.insights.review import draft_entry
+    from bot.knowledge.loader import load_knowledge
+    from bot.storage.review import mark_written, not_written
+
+    settings = _settings()
+    root = settings.knowledge_dir
+    kb = load_knowledge(root).kb
+
+    async def run() -> int:
+        db = await _database(settings)
+        try:
+            async with db.session() as session:
+                items = await not_written(session)
+                done: list[int] = []
+                for item in items:
+                    if item.status == "learned" and item.entry_id:
+                        if not args.write:
+                            print(
+                                f"  {kb.entry_files.get(item.entry_id, item.entry_id)}: + «{item.wording}»"
+                            )
+                            continue
+                        rel = write_paraphrase(root, kb, item.entry_id, item.wording)
+                        print(
+                            f"  {rel}: + «{item.wording}»"
+                            if rel
+                            else f"  ya estaba: «{item.wording}»"
+                        )
+                    else:
+                        name, text = draft_entry(item, dt.date.today())
+                        if not args.write:
+                            print(f"  borradores/{name}: borrador nuevo")
+                            continue
+                        print(f"  {write_draft(root, name, text)}: borrador nuevo")
+                    done.append(int(item.id or 0))
+                if args.write:
+                    await mark_written(session, done)
+                    await session.commit()
+                return len(items)
+        finally:
+            await db.dispose()
+
+    count = asyncio.run(run())
+    if not count:
+        print("Nada que escribir.")
+    elif not args.write:
+        print(f"{count} cambios pendientes; con --write se escriben en {root}.")
+    else:
+        print(f"{count} cambios escritos. Revise con git diff y ejecute mypebot kb check.")
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    import datetime as dt
+    from pathlib import Path
+
+    from bot.insights.labels import namer
+    from bot.insights.report import write_report
+    from bot.knowledge.loader import load_knowledge
+    from bot.storage.statistics import build_statistics
+
+    settings = _settings()
+    output = Path(args.output)
+    if output.parent and not output.parent.exists():
+        print(f"La carpeta {output.parent} no existe.", file=sys.stderr)
+        return EXIT_USAGE
+    until = args.until or dt.date.today()
+    since = args.since or until - dt.timedelta(days=29)
+    if since > until:
+        print("--since debe ser anterior a --until.", file=sys.stderr)
+        return EXIT_USAGE
+    kb = load_knowledge(settings.knowledge_dir).kb
+
+    async def run():  # type: ignore[no-untyped-def]
+        db = await _database(settings)
+        try:
+            async with db.session() as session:
+                return await build_statistics(session, since, until)
+        finally:
+            await db.dispose()
+
+    stats = asyncio.run(run())
+    write_report(stats, output, namer(kb))
+    print(f"Informe del {since:%d/%m/%Y} al {until:%d/%m/%Y} escrito en {output}.")
+    return EXIT_OK
+
+
 # --- parser -------------------------------------------------------------------
 
 
@@ -436,6 +590,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="que el bot decida con el modelo (si no, solo sirve para comparar con --decision)",
     )
     train.set_defaults(func=cmd_kb_train)
+    review = kb_sub.add_parser(
+        "review", help="revisa las preguntas que el bot no entendió (agrupadas, más frecuentes)"
+    )
+    review.add_argument("--limit", type=int, default=10, help="cuántos grupos mostrar")
+    review.set_defaults(func=cmd_kb_review)
+    learn = kb_sub.add_parser(
+        "learn", help="escribe en knowledge/ las formas de preguntar aceptadas en la revisión"
+    )
+    learn.add_argument("--write", action="store_true", help="escribe (sin esto, solo muestra)")
+    learn.set_defaults(func=cmd_kb_learn)
+
+    report = sub.add_parser("report", help="informe de uso en Excel, con gráficos")
+    report.add_argument("--since", type=_date, help="desde AAAA-MM-DD (por omisión, 30 días)")
+    report.add_argument("--until", type=_date, help="hasta AAAA-MM-DD (incluido; hoy)")
+    report.add_argument("--output", required=True, help="archivo .xlsx a escribir")
+    report.set_defaults(func=cmd_report)
 
     export = sub.add_parser("export", help="exporta interesados o preguntas a Excel o CSV")
     export_sub = export.add_subparsers(dest="export_command", metavar="QUÉ")

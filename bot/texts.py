@@ -530,3 +530,45 @@ EXPORT_HOW = (
     "Uso: /exportar [desde=01/12/2026] [hasta=31/12/2026] [estado=nuevo] [region=La Libertad] "
     "[cite=citeccal-lima]"
 )
+
+# -- insights and review (issue 17)
+REVIEW_EMPTY = "No hay preguntas pendientes de revisión. 🎉"
+REVIEW_INTRO = (
+    "Preguntas que no entendí, las más frecuentes primero ({count}). Elija qué hacer con cada una:"
+)
+REVIEW_ITEM = "«{wording}»\n{count} {times} · {first} – {last}{others}{source}"
+REVIEW_TIMES = ("vez", "veces")
+REVIEW_OTHERS = " · y {count} forma(s) parecida(s)"
+REVIEW_SOURCE_HANDOFF = "\n(sugerida por el equipo en una conversación)"
+REVIEW_LIKELY = "Entradas más probables:"
+REVIEW_NO_LIKELY = "Ninguna entrada se parece."
+BUTTON_REVIEW_ENTRY = "✅ Es esta: {title}"
+BUTTON_REVIEW_NEW = "📝 Nueva entrada"
+BUTTON_REVIEW_IGNORE = "🙈 Ignorar"
+REVIEW_LEARNED = (
+    "✅ Listo: «{wording}» queda como otra forma de preguntar «{title}». Todas las "
+    "instancias del bot la usarán tras la próxima recarga (en unos segundos)."
+)
+REVIEW_DRAFTED = (
+    "📝 Adjunto el borrador de la nueva entrada con estas preguntas. Complete la respuesta y "
+    "la fuente, y guárdelo en knowledge/entries/."
+)
+REVIEW_IGNORED = "🙈 Ignorada: «{wording}» no volverá a aparecer en la revisión."
+REVIEW_ALREADY = "Esta pregunta ya fue revisada."
+STATS_CAPTION = "📊 Uso del bot, últimos 30 días ({since} – {until})."
+OUTDATED_LINE = "⚠️ Esta información puede estar desactualizada (vigente hasta el {date}; revisada el {reviewed})."
+FINANCE_CLOSED = "Programas ya cerrados (solo como referencia):"
+FINANCE_CLOSED_PREFIX = "🔒 "
+DIGEST_TITLE = "🗓️ Resumen semanal del bot ({since} – {until})"
+DIGEST_FIGURES = (
+    "Conversaciones: {conversations} · preguntas: {questions} (respondidas {answered}, "
+    "con sugerencias {suggested}, sin respuesta {declined})\n"
+    "👍 {useful} · 👎 {useless} · interesados nuevos: {leads} · derivaciones: {handoffs}"
+)
+DIGEST_HEALTH = "Salud del contenido:"
+DIGEST_EXPIRED = "• Vencidas ({count}): {items}"
+DIGEST_STALE = "• Sin revisar hace más de 180 días ({count}): {items}"
+DIGEST_DISLIKED = "• Con más 👎: {items}"
+DIGEST_CLUSTERS = "• Lo más preguntado sin respuesta: {items}"
+DIGEST_NOTHING = "nada"
+DIGEST_FOOTER = "Revise las pendientes con /pendientes y vea los gráficos con /estadisticas."

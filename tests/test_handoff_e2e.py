@@ -24,7 +24,7 @@ from bot.app import Services, build_services
 from bot.config import load_settings
 from bot.dialogue.handoff import remind_unanswered
 from bot.office_hours import LIMA
-from bot.storage.models import Handoff, HandoffMessage, KnowledgeSuggestion, User
+from bot.storage.models import Handoff, HandoffMessage, KnowledgeSuggestion, ReviewItem, User
 from tests.emulator import BotApiEmulator
 from tests.test_telegram_e2e import (
     ANA,
@@ -257,6 +257,9 @@ async def test_a_staff_reply_can_be_suggested_for_the_knowledge_base(
     assert suggestion.question == "¿Cuánto cuesta registrar una marca?"
     assert suggestion.answer.startswith("Depende de las clases")
     assert suggestion.staff_name == "María" and suggestion.status == "pending"
+    async with bot.db.session() as session:  # and the question joins the review queue
+        [queued] = (await session.exec(select(ReviewItem))).all()
+    assert (queued.wording, queued.source) == ("¿Cuánto cuesta registrar una marca?", "handoff")
     assert replies == [
         "Guardado como sugerencia para la base de conocimiento.",
         "Esa respuesta ya estaba sugerida.",

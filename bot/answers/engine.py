@@ -15,6 +15,7 @@ of asking more often.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 import re
 from collections.abc import Callable
@@ -505,6 +506,12 @@ def render_entry(entry: Entry) -> str:
     """An entry as the user reads it: the answer, then ONE source line (the most
     authoritative) and the review date."""
     lines = [entry.answer.strip(), ""]
+    if entry.expires and entry.expires < dt.date.today():  # still served, flagged as old
+        lines.append(
+            texts.OUTDATED_LINE.format(
+                date=f"{entry.expires:%d/%m/%Y}", reviewed=f"{entry.reviewed:%d/%m/%Y}"
+            )
+        )
     first = by_authority(entry.sources)[0]
     lines.append(texts.SOURCE_LINE.format(title=first.title, url=first.url))
     lines.append(texts.REVIEWED_LINE.format(date=entry.reviewed.strftime("%d/%m/%Y")))

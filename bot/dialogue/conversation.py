@@ -24,7 +24,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import metrics, texts
 from bot.answers.result import AskResult
 from bot.core import Core
-from bot.dialogue import acts, announce, context, handoff, keyboards, lead_capture, staff
+from bot.dialogue import (
+    acts,
+    announce,
+    context,
+    finance,
+    handoff,
+    insights,
+    keyboards,
+    lead_capture,
+    staff,
+)
 from bot.dialogue import callbacks as cb
 from bot.dialogue.model import Button, Event, Outcome, Post, Reply, StaffEdit, TopicChange
 from bot.dialogue.turn import CITE_REGION, Turn
@@ -49,7 +59,7 @@ QUESTIONS_SHOWN = 10
 CONTEXT = "ctx"  # the conversation context's key in the stored state data (see Turn.context)
 MAX_OPTIONS = 30  # buttons remembered from the latest keyboard, to be picked by typing
 # Buttons staff press with care are never pressed by a typed number or word.
-UNTYPED_ACTIONS = frozenset({"ls", "ann", "bc", "la", "lp", "lv"})
+UNTYPED_ACTIONS = frozenset({"ls", "ann", "bc", "la", "lp", "lv", *insights.BUTTONS})
 # Buttons that answer a yes/no question, for a typed "sí" or "no".
 YES_BUTTONS = frozenset({("lc", "y"), ("del", "y"), ("lph", "y")})
 NO_BUTTONS = frozenset({("lc", "n"), ("del", "n"), ("lph", "n")})
@@ -217,7 +227,7 @@ class Dialogue:
                 turn.say(Reply(texts.DELETED_NOTHING))
             else:
                 self._ask_delete(turn)
-        elif name in staff.COMMANDS:
+        elif name in staff.COMMANDS | insights.COMMANDS:
             if not turn.is_admin:
                 turn.say(Reply(texts.STAFF_ONLY))
             elif not self._staff_place(event):
@@ -231,6 +241,10 @@ class Dialogue:
                 await self._reload(turn)
             elif name == "anunciar":
                 announce.start(turn)
+            elif name == "pendientes":
+                await insights.pending(turn)
+            elif name == "estadisticas":
+                await insights.statistics(turn)
             else:
                 await staff.export(turn, self.db, event.payload)
         else:
@@ -314,7 +328,7 @@ class Dialogue:
             await lead_capture.start(turn, "q", question or "asesoria", label[:300])
         elif action == "lc":
             await lead_capture.consent(turn, data.arg(0) == "y", event.user.first_name)
-        elif action in {"ls", "ann", "bc", "la", "lp", "lv"}:
+        elif action in {"ls", "ann", "bc", "la", "lp", "lv", *insights.BUTTONS}:
             if not turn.is_admin:
                 turn.say(Reply(texts.STAFF_ONLY))
             elif not self._staff_place(event):
@@ -327,6 +341,8 @@ class Dialogue:
                 await staff.page_button(turn, data)
             elif action == "lv":
                 await staff.show_button(turn, data)
+            elif action in insights.BUTTONS:
+                await insights.on_button(turn, data)
             else:
                 await announce.on_button(turn, data)
         elif action == "del" and data.arg(0) == "ask":
@@ -351,9 +367,7 @@ class Dialogue:
         elif choice == "cite_any":  # "Cambiar rubro o región": start over from the sector
             turn.say(keyboards.sectors(kb))
         elif choice == "fin":
-            finance = [e for e in kb.entries.values() if "financiamiento" in e.tags][:6]
-            rows = [[keyboards.entry_button(e.id, e.title)] for e in finance]
-            turn.say(Reply(texts.FINANCE_INTRO, buttons=[*rows, [keyboards.menu_button()]]))
+            turn.say(finance.menu(kb))
         elif choice == "news":
             await self._subscribe(turn)
         elif choice == "data":

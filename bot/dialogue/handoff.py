@@ -29,6 +29,7 @@ from bot.dialogue.turn import Turn
 from bot.office_hours import LIMA, when
 from bot.privacy.redaction import redact
 from bot.storage import handoffs as store
+from bot.storage import review
 from bot.storage.db import Database
 from bot.storage.leads import leads_of_user
 from bot.storage.models import HANDOFF_OPEN, OPEN_STATUSES, Handoff, utcnow
@@ -391,6 +392,9 @@ async def _suggest(turn: Turn, event: Event, handoff: Handoff, here: dict) -> No
     else:
         question = await store.last_owner_text_before(session, message)
         stored = await store.suggest_for_knowledge(session, message, question)
+        if stored and question:  # the owner's question joins the curators' review queue
+            likely = [h.entry_id for h in turn.core.answers.search(question, limit=3)]
+            await review.suggest(session, question, "handoff", likely)
         notice = texts.STAFF_HANDOFF_SUGGESTED if stored else texts.STAFF_HANDOFF_SUGGESTED_ALREADY
     turn.outcome.posts.append(Post(text=notice, **here))
 

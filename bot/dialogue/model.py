@@ -88,7 +88,8 @@ class Reply:
     request_contact: bool = False
     remove_keyboard: bool = False
     document: Document | None = None
-    photo: str | None = None  # a platform file id: the text becomes the photo's caption
+    # A platform file id, or a picture's bytes (PNG): the text becomes the photo's caption.
+    photo: str | bytes | None = None
     notice: str = ""  # short toast for a pressed button (Telegram's answerCallbackQuery)
     kind: str = ""  # what the reply is ("answer", "fallback", "menu", …): for evaluation only
 

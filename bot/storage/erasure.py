@@ -19,6 +19,10 @@ it happens or none of it does:
   copies and header cards, one by one.
 - lead_events: deleted with the person's leads' notes (who changed what stays
   nowhere once the lead is anonymous).
+- review_items: no user id and only redacted text, counted over everyone's
+  questions; a pending cluster led by one of the person's own wordings is
+  dropped (it reappears, without them, if others ask the same). Decided ones
+  are the curators' content and stay.
 - processed_updates, campaigns, app_state hold nothing about the person.
 
 tests/test_erasure.py walks every table and text column by reflection after
@@ -48,6 +52,8 @@ from bot.storage.models import (
     utcnow,
 )
 from bot.storage.outbox import rewrite_pending
+from bot.storage.review import forget_pending_wordings
+from bot.text.normalize import normalize
 
 UNSENT = ("pending", "sending")
 
@@ -162,6 +168,15 @@ async def erase_person(
     ).all()
     result.relayed = [(int(chat), int(message)) for chat, message in relayed]
 
+    asked = await session.exec(  # type: ignore[call-overload]
+        select(QuestionLog.question).where(col(QuestionLog.user_id) == user_id)
+    )
+    wordings = {normalize(q)[:300] for (q,) in asked.all()}
+    suggested = await session.exec(  # type: ignore[call-overload]
+        select(KnowledgeSuggestion.question).where(col(KnowledgeSuggestion.user_id) == user_id)
+    )
+    wordings |= {normalize(q)[:300] for (q,) in suggested.all()}  # queued from a handoff
+    await forget_pending_wordings(session, wordings)
     questions = await session.exec(  # type: ignore[call-overload]
         delete(QuestionLog).where(col(QuestionLog.user_id) == user_id)
     )

@@ -323,3 +323,36 @@ class LeadEvent(SQLModel, table=True):
     by_name: str | None = Field(default=None, max_length=64)
     note: str | None = Field(default=None, sa_column=Column(Text))
     created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+REVIEW_STATUSES = ("pending", "learned", "new_entry", "ignored")
+
+
+class ReviewItem(SQLModel, table=True):
+    """One cluster of questions the bot did not understand, and the reviewer's decision.
+
+    `normal` is the cluster's most frequent wording, normalised: the key a cluster
+    keeps from one review to the next. `members` (JSON) lists every normalised
+    wording it covered, so a decided cluster's questions never come back to the
+    queue. Text is redacted before it is stored; there is no user id here.
+    `source` says where the suggestion came from ("questions": the question log;
+    other sources, such as staff replies in handoffs, add rows directly).
+    """
+
+    __tablename__ = "review_items"
+
+    id: int | None = Field(default=None, primary_key=True)
+    normal: str = Field(max_length=300, unique=True)
+    wording: str = Field(sa_column=Column(Text, nullable=False))
+    members: str = Field(default="[]", sa_column=Column(Text, nullable=False))  # JSON list
+    candidates: str = Field(default="[]", sa_column=Column(Text, nullable=False))  # entry ids
+    source: str = Field(default="questions", max_length=16, index=True)
+    status: str = Field(default="pending", max_length=16, index=True)
+    entry_id: str | None = Field(default=None, max_length=96)
+    asked: int = 0
+    first_at: dt.datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    last_at: dt.datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    decided_by: int | None = Field(default=None, sa_column=Column(BigInteger))
+    decided_at: dt.datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    written_at: dt.datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
