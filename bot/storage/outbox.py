@@ -69,16 +69,29 @@ def _claimable(now: dt.datetime):  # type: ignore[no-untyped-def]
 
 
 async def claim_due(session: AsyncSession, owner: str, limit: int = 20) -> list[DueNotice]:
-    """Notices due now that no other replica holds, leased to `owner`, oldest first."""
+    """Notices due now that no other replica holds, leased to `owner`, oldest first.
+
+    When another replica won every candidate, the next ones are looked at: an empty
+    claim means nothing is left, not that this replica lost one race.
+    """
+    while True:
+        candidates = (
+            await session.exec(
+                select(StaffNotice.id)
+                .where(*_claimable(utcnow()))
+                .order_by(col(StaffNotice.id))
+                .limit(limit)
+            )
+        ).all()
+        if not candidates:
+            return []
+        claimed = await _claim(session, owner, list(candidates))
+        if claimed:
+            return claimed
+
+
+async def _claim(session: AsyncSession, owner: str, candidates: list[int]) -> list[DueNotice]:
     now = utcnow()
-    candidates = (
-        await session.exec(
-            select(StaffNotice.id)
-            .where(*_claimable(now))
-            .order_by(col(StaffNotice.id))
-            .limit(limit)
-        )
-    ).all()
     claimed: list[DueNotice] = []
     for notice_id in candidates:
         result = await session.exec(  # type: ignore[call-overload]
