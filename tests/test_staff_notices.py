@@ -186,3 +186,43 @@ async def test_staff_can_still_press_the_card_buttons(
         await emulator.wait_for_call("editMessageText")  # the card is edited in place
     finally:
         await stop_polling(application)
+
+
+async def test_a_status_changed_before_the_card_was_recorded_is_shown_on_the_card(
+    emulator: BotApiEmulator, database_url: str
+) -> None:
+    settings = load_settings(
+        database_url=database_url,
+        knowledge_dir=ROOT / "knowledge",
+        staff_chat_id=STAFF_CHAT,
+        admin_ids=str(STAFF),
+    )
+    services = await build_services(settings, migrate=False)
+    bot = Bot(TOKEN, base_url=emulator.base_url)
+    await bot.initialize()
+    try:
+        owner, dialogue = UserRef(ANA, "Ana"), services.dialogue
+        await dialogue.handle(Event(owner, "button", data=cb.encode("lead", "c", "citeccal-lima")))
+        await dialogue.handle(Event(owner, "button", data=cb.encode("lc", "y")))
+        await dialogue.handle(Event(owner, "contact", phone="+51 987 654 321", text="Ana"))
+        await dialogue.handle(Event(owner, "text", text="Curtiembre Misti"))
+        await dialogue.handle(Event(owner, "text", text="20131369477"))
+        async with services.db.session() as session:
+            [notice] = (await session.exec(select(StaffNotice))).all()
+        # Staff change the lead while its card is on its way: no card known yet to edit.
+        pressed = await dialogue.handle(
+            Event(
+                UserRef(STAFF, "María"),
+                "button",
+                data=cb.encode("ls", notice.lead_id or 0, "contactado"),
+                chat_id=STAFF_CHAT,
+                private=False,
+            )
+        )
+        assert pressed.staff_edits == []
+        assert await StaffNotifier(services, bot).send_due() == 1
+    finally:
+        await bot.shutdown()
+        await services.db.dispose()
+    [card] = emulator.sent(STAFF_CHAT)
+    assert "Estado: contactado" in card["plain_text"]  # the card, edited after it was sent

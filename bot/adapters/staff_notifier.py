@@ -22,7 +22,9 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from bot import texts
 from bot.adapters.telegram_sender import retry_seconds
 from bot.app import Services
-from bot.storage.outbox import DueNotice, claim_due, mark_sent, retry_later
+from bot.dialogue.staff import lead_card
+from bot.storage.leads import lead_history
+from bot.storage.outbox import DueNotice, changed_while_sent, claim_due, mark_sent, retry_later
 
 log = logging.getLogger(__name__)
 
@@ -75,16 +77,7 @@ class StaffNotifier:
                 sent += await self._send(notice)
 
     async def _send(self, notice: DueNotice) -> int:
-        markup = (
-            InlineKeyboardMarkup(
-                [
-                    [InlineKeyboardButton(label, callback_data=data) for label, data in row]
-                    for row in notice.buttons
-                ]
-            )
-            if notice.buttons
-            else None
-        )
+        markup = _markup(notice.buttons)
         try:
             message = await self.bot.send_message(
                 notice.chat_id,
@@ -103,6 +96,19 @@ class StaffNotifier:
             return 0
         async with self.services.db.session() as session:
             rewrite = await mark_sent(session, notice.id, message.message_id)
+            changed = None if rewrite else await changed_while_sent(session, notice.id)
+            history = await lead_history(session, changed.id or 0) if changed else []
+        if changed is not None:  # staff pressed a button before the card was recorded
+            card = lead_card(changed, self.services.core.kb, history)
+            with contextlib.suppress(TelegramError):
+                await self.bot.edit_message_text(
+                    card.text,
+                    chat_id=notice.chat_id,
+                    message_id=message.message_id,
+                    reply_markup=_markup(
+                        [[(b.label, b.data) for b in row] for row in card.buttons]
+                    ),
+                )
         if rewrite is not None:  # erased while on its way
             with contextlib.suppress(TelegramError):
                 await self.bot.edit_message_text(
@@ -123,3 +129,10 @@ class StaffNotifier:
         )
         async with self.services.db.session() as session:
             await retry_later(session, notice.id, delay)
+
+
+def _markup(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
+    buttons = [
+        [InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows
+    ]
+    return InlineKeyboardMarkup(buttons) if rows else None

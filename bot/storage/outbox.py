@@ -18,11 +18,11 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import or_, update
+from sqlalchemy import func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.storage.models import Lead, StaffMessage, StaffNotice, utcnow
+from bot.storage.models import Lead, LeadEvent, StaffMessage, StaffNotice, utcnow
 
 LEASE = dt.timedelta(seconds=60)
 
@@ -145,6 +145,31 @@ async def mark_sent(
             )
     await session.commit()
     return rewrite
+
+
+async def changed_while_sent(session: AsyncSession, notice_id: int) -> Lead | None:
+    """The notice's lead, when staff changed it before the card's message id was stored.
+
+    A status pressed on a card in that instant found no card to edit; the card then
+    still shows the old state, so the worker rewrites it at once.
+    """
+    notice = await session.get(StaffNotice, notice_id)
+    if notice is None or notice.lead_id is None:
+        return None
+    changes = (
+        await session.exec(
+            select(func.count())
+            .select_from(LeadEvent)
+            .where(
+                col(LeadEvent.lead_id) == notice.lead_id,
+                col(LeadEvent.created_at) >= notice.created_at,
+            )
+        )
+    ).one()
+    if not changes:
+        return None
+    lead = await session.get(Lead, notice.lead_id)
+    return None if lead is None or lead.anonymized else lead
 
 
 async def retry_later(session: AsyncSession, notice_id: int, delay: float) -> None:
