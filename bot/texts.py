@@ -557,7 +557,9 @@ REVIEW_IGNORED = "🙈 Ignorada: «{wording}» no volverá a aparecer en la revi
 REVIEW_ALREADY = "Esta pregunta ya fue revisada."
 STATS_CAPTION = "📊 Uso del bot, últimos 30 días ({since} – {until})."
 OUTDATED_LINE = "⚠️ Esta información puede estar desactualizada (vigente hasta el {date}; revisada el {reviewed})."
-FINANCE_CLOSED = "Programas ya cerrados (solo como referencia):"
+FINANCE_CLOSED_NOTE = (
+    "Los marcados con {mark} son programas ya cerrados: se explican solo como referencia."
+)
 FINANCE_CLOSED_PREFIX = "🔒 "
 DIGEST_TITLE = "🗓️ Resumen semanal del bot ({since} – {until})"
 DIGEST_FIGURES = (

@@ -209,3 +209,12 @@ def test_a_cite_for_my_own_business_is_recognised(text: str) -> None:
 
 def test_a_question_about_one_cite_is_not_about_my_own_business() -> None:
     assert not asks_for_own_cite("cuantos servicios dio el cite de ica")
+
+
+def test_a_question_sharing_words_with_the_options_is_not_a_pick() -> None:
+    titles = [
+        Option("El préstamo del BID que financia a ProInnóvate", "e:bid"),
+        Option("¿ProInnóvate presta dinero o no se devuelve?", "e:rnr"),
+    ]
+    assert read("que es proinnovate?", titles).kind == "none"
+    assert read("el prestamo del bid", titles) == Act("pick", index=0, number=1)

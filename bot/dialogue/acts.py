@@ -18,6 +18,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
+from bot.text.analyzer import STOPWORDS
 from bot.text.normalize import normalize
 
 ActKind = Literal[
@@ -249,10 +250,19 @@ def _label(text: str) -> str:
     return " ".join(w for w in _plain(text).split() if w not in _FILLER)
 
 
+# Question words: a message that asks is a question, whatever labels it shares words with.
+_ASKING = _words("que como cuanto cuanta cuantos cuantas donde cual cuales quien quienes cuando")
+
+
 def _pick_by_label(normal: str, options: Sequence[Option]) -> Act | None:
     """ "agroindustria" or "la de ica" after a keyboard: the one option it names."""
     said = " ".join(_core_words(normal))
     if not said or len(said.split()) > 4 or len(said) < 3 or said.isdigit():
+        return None
+    if any(w in _ASKING for w in said.split()):
+        return None  # "¿qué es ProInnóvate?" after a list of ProInnóvate titles is a question
+    content = [w for w in said.split() if len(w) >= 3 and w not in STOPWORDS]
+    if not content:
         return None
     scored: list[tuple[float, int]] = []
     for index, option in enumerate(options):
@@ -264,10 +274,8 @@ def _pick_by_label(normal: str, options: Sequence[Option]) -> Act | None:
         # Every word said is (nearly) a word of the label: "calzado" for "Cuero y calzado".
         label_words = label.split()
         if all(
-            any(fuzz.ratio(w, lw) >= 85 for lw in label_words if len(lw) >= 3)
-            for w in said.split()
-            if len(w) >= 3
-        ) and any(len(w) >= 4 for w in said.split()):
+            any(fuzz.ratio(w, lw) >= 85 for lw in label_words if len(lw) >= 3) for w in content
+        ) and any(len(w) >= 4 for w in content):
             scored.append((fuzz.ratio(said, label), index))
     if not scored:
         return None

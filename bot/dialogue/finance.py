@@ -31,6 +31,6 @@ def menu(kb: KnowledgeBase, today: dt.date | None = None) -> Reply:
     rows = [[keyboards.entry_button(e.id, e.title)] for e in live]
     rows += [[keyboards.entry_button(e.id, texts.FINANCE_CLOSED_PREFIX + e.title)] for e in closed]
     text = texts.FINANCE_INTRO
-    if closed:
-        text += "\n" + texts.FINANCE_CLOSED_PREFIX + texts.FINANCE_CLOSED
+    if closed:  # said after the list it explains: the closed ones come last, marked
+        text += "\n" + texts.FINANCE_CLOSED_NOTE.format(mark=texts.FINANCE_CLOSED_PREFIX.strip())
     return Reply(text, buttons=[*rows, [keyboards.menu_button()]])
