@@ -9,6 +9,7 @@ says so and carries no pretend fit.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,7 @@ from bot.matching.vocabulary import VocabularyMatcher
 from bot.text.normalize import normalize
 
 MAX_RESULTS = 3
+EXTRACTION_CACHE = 4096  # distinct messages whose extraction is kept (frozen values)
 STATUS_RANK = {"operando": 0, "incierto": 1, "en_construccion": 2, "proyecto": 3}
 STATUS_NOTE = {
     "en_construccion": "en construcción",
@@ -146,6 +148,7 @@ class MatchResult:
 class Matcher:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
+        self._extracted = functools.lru_cache(maxsize=EXTRACTION_CACHE)(self._extract)
         self.places = Gazetteer(kb.regions)
         self.sectors = VocabularyMatcher(kb.sectors)
         self.needs = VocabularyMatcher(kb.needs)
@@ -153,6 +156,13 @@ class Matcher:
     # -- extraction ------------------------------------------------------------
 
     def extract(self, text: str) -> Extraction:
+        """What a message says about a business; the same text is read once per core.
+
+        The answers engine and the dialogue both ask, and messages come in waves.
+        """
+        return self._extracted(text)
+
+    def _extract(self, text: str) -> Extraction:
         normal = normalize(text)
         sector_hits = self.sectors.find(text)
         need_hits = self.needs.find(text)
