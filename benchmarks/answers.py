@@ -10,9 +10,10 @@ extra made-up words, so the vocabulary and the posting lists grow as a real
 100x base would. The baseline is `rapidfuzz.process.extractOne` over all
 paraphrases, answering with the entry of the best one.
 
-The engine's reply cache is turned off here (REPLY_CACHE_SIZE = 0): the
-questions repeat, and the figures are meant to show the cost of retrieval
-itself, not of a dictionary lookup.
+The engine's reply cache and matching's extraction cache are turned off here
+(REPLY_CACHE_SIZE = EXTRACTION_CACHE = 0): the questions repeat, and the
+figures are meant to show the cost of retrieval itself, not of a dictionary
+lookup.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from bot.answers.engine import render_entry
 from bot.answers.result import AskResult
 from bot.core import build_core, load_valid_knowledge
 from bot.knowledge.loader import KnowledgeBase
+from bot.matching import matcher as matcher_module
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -104,7 +106,8 @@ def startup_ms(runs: int = 5) -> float:
 
 
 def main() -> None:
-    answer_engine.REPLY_CACHE_SIZE = 0  # measure retrieval, not the cache (see above)
+    answer_engine.REPLY_CACHE_SIZE = 0  # measure retrieval, not the caches (see above)
+    matcher_module.EXTRACTION_CACHE = 0
     parser = argparse.ArgumentParser()
     parser.add_argument(
         "--dev",

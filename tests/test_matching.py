@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -133,3 +134,22 @@ def test_an_unconfirmed_cite_never_ranks_above_a_working_one_of_the_chain(core) 
     for cite in result.cites:
         if core.kb.cites[cite.id].status == "incierto":
             assert "por confirmar" in cite.why
+
+
+def test_the_business_cues_are_read_from_the_routing_file(core) -> None:
+    from bot.matching.matcher import Matcher
+
+    text = "chambeo el cuero en arequipa"
+    assert not core.matcher.extract(text).business_cue  # "chambeo" is not a shipped cue
+    routing = core.kb.routing.model_copy(update={"business": [r"\bchambeo\b"]})
+    kb = dataclasses.replace(core.kb, routing=routing)
+    assert Matcher(kb).extract(text).business_cue
+
+
+def test_a_routing_cue_that_does_not_compile_is_refused() -> None:
+    from pydantic import ValidationError
+
+    from bot.knowledge.schema import Routing
+
+    with pytest.raises(ValidationError, match="expresión regular inválida"):
+        Routing(business=["(tengo"])

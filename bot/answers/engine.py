@@ -32,7 +32,7 @@ from bot.answers.result import AskResult, CiteSuggestion, SourceRef, Suggestion
 from bot.answers.sources import by_authority
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.schema import Entry
-from bot.matching.matcher import QUESTION, without_business_context
+from bot.matching.matcher import Cues, without_business_context
 from bot.text import frequent
 from bot.text.analyzer import STOPWORDS, Analyzer
 from bot.text.normalize import clean, normalize
@@ -129,6 +129,7 @@ class AnswerEngine:
         matcher: Matcher | None = None,
     ) -> None:
         self.kb = kb
+        self.cues = Cues.of(kb.routing)  # the matcher's cues: a business described, a question
         self.bands = bands or Bands()
         self.analyzer = analyzer or build_analyzer(kb)
         self.index = RetrievalIndex(kb.entries, self.analyzer)
@@ -281,7 +282,7 @@ class AnswerEngine:
             if claimed and (not hits or claimed[0].score > hits[0].score):
                 # "tengo una bodega en Comas, me dijeron que ProInnóvate puso plata...,
                 # ¿cuánto es?": a rumour checked beside the business is still a question.
-                asks = QUESTION.search(claim) is not None or "?" in text
+                asks = self.cues.question.search(claim) is not None or "?" in text
                 result = self._decide(
                     question, claim, claimed, match_text=body, asks_something_else=asks
                 )
@@ -298,7 +299,7 @@ class AnswerEngine:
             best_part = max((h[0].score for h in parts if h and not _weak(h[0])), default=0.0)
             if not hits or best_part > hits[0].score + 0.05:
                 return self._multi(question, segments, parts)
-        focus = without_business_context(text)
+        focus = without_business_context(text, self.cues)
         if focus != normal:
             # Retrieval reads the question alone; matching still reads the whole message.
             focused = self.search(focus)
@@ -309,7 +310,7 @@ class AnswerEngine:
                 # "tengo una carpintería en Piura, ¿qué quiere lograr PRODUCE al 2030?"
                 # says where the owner stands, then asks something else.
                 # Normalising drops "?": "..., soy micro o pequeña empresa??" asks too.
-                asks_else = QUESTION.search(focus) is not None or "?" in text
+                asks_else = self.cues.question.search(focus) is not None or "?" in text
                 return self._decide(
                     question, focus, focused, match_text=body, asks_something_else=asks_else
                 )

@@ -155,6 +155,12 @@ class Routing(_Strict):
     cite_cue: list[str] = Field(default_factory=list)  # the message names a CITE or UT
     rumour: list[str] = Field(default_factory=list)  # "dicen que...", "¿es cierto?"
     gaps: dict[str, GapCue] = Field(default_factory=dict)
+    # CITE matching: first-person business cues, more context about the sender, help
+    # cues (a CITE is the answer), question cues (asks rather than describes).
+    business: list[str] = Field(default_factory=list)
+    context: list[str] = Field(default_factory=list)
+    help: list[str] = Field(default_factory=list)
+    question: list[str] = Field(default_factory=list)
 
     _patterns = field_validator(
         "shopping",
@@ -164,6 +170,10 @@ class Routing(_Strict):
         "tax_procedure",
         "cite_cue",
         "rumour",
+        "business",
+        "context",
+        "help",
+        "question",
     )(_compiles)
 
 

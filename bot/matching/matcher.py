@@ -17,7 +17,7 @@ from typing import Any
 from bot import texts
 from bot.answers.result import CiteService, CiteSuggestion
 from bot.knowledge.loader import KnowledgeBase
-from bot.knowledge.schema import Cite, Service
+from bot.knowledge.schema import Cite, Routing, Service
 from bot.matching.places import Gazetteer, choose_region
 from bot.matching.vocabulary import VocabularyMatcher
 from bot.text.normalize import normalize
@@ -30,33 +30,32 @@ STATUS_NOTE = {
     "proyecto": "en proyecto",
     "incierto": "por confirmar",
 }
-# First-person cues that a message describes the sender's own business.
-BUSINESS_CUES = re.compile(
-    r"\b(tengo|tenemos|hago|hacemos|fabrico|fabricamos|produzco|producimos|elaboro|elaboramos|"
-    r"vendo|vendemos|cultivo|cultivamos|crio|criamos|tejo|tejemos|procesamos|proceso|"
-    r"somos|trabajo|trabajamos|mi negocio|mi negocito|mi empresa|mi taller|mi planta|"
-    r"mi fabrica|"
-    r"mi emprendimiento|nuestra empresa|nuestro negocio|nuestra planta|cooperativa|asociacion|"
-    r"me dedico|nos dedicamos|planta de|taller de|fabrica de)\b"
-)
+_NEVER = re.compile(r"(?!)")  # a cue list left empty matches nothing
 
 
-# What someone asks when a CITE is the answer: help, a service, a place. "Tengo una
-# bodega, ¿cómo vendo al Estado?" describes a business but asks about something else.
-HELP_CUES = re.compile(
-    r"\b(cite|cites|sites|centro|centros|ayuda|ayudar|ayudarme|ayudan|ayude|apoyo|apoyan|"
-    r"asesoria|asesoren|asesorar|servicio|servicios|recomienda|recomiendan|recomendar|"
-    r"conviene|donde|adonde|cerca|cercano|quien|quienes|acudo|acudir|que hago con|"
-    r"que hacer con|que puedo hacer con|capacitacion|capacitarme|capacitan|laboratorio|"
-    r"analisis|ensayos)\b"
-)
+def _union(patterns: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else _NEVER
 
-# Words that make a message a question about something rather than a description.
-QUESTION = re.compile(
-    r"\b(que|q|cual|cuales|cuanto|cuanta|cuantos|cuantas|como|donde|cuando|quien|quienes|"
-    r"hay|existe|tiene|tienen|van a|sirve|cite|cites|sites|precio|precios|cuesta|cuestan|"
-    r"costo|cobran)\b"
-)
+
+@dataclass(frozen=True)
+class Cues:
+    """The routing vocabulary matching reads (knowledge/routing.yaml, validated at load):
+    a business described in the first person, more context about the sender, a request
+    for help (a CITE is the answer), and a question rather than a description."""
+
+    business: re.Pattern[str]
+    context: re.Pattern[str]
+    help: re.Pattern[str]
+    question: re.Pattern[str]
+
+    @classmethod
+    def of(cls, routing: Routing) -> Cues:
+        return cls(
+            business=_union(routing.business),
+            context=_union([*routing.business, *routing.context]),
+            help=_union(routing.help),
+            question=_union(routing.question),
+        )
 
 
 # Owners punctuate with emojis too: "hago chocolates 🍫 escuche q hubo un programa..."
@@ -64,19 +63,16 @@ _CLAUSE = re.compile(r"[,;:.!?¿¡\n\u2600-\u27bf\U0001f300-\U0001faff]+")
 # Context about the sender, broader than a business description: "mi bodega vende..."
 # is not a description to match CITEs to, but in "¿qué es la economía circular? tengo
 # una bodega" the bodega clause only blurs the search.
-_CONTEXT_CUES = re.compile(
-    BUSINESS_CUES.pattern + r"|\b(mi bodega|mi bodeguita|mi tienda|mi puesto|mi local)\b"
-)
 
 
-def without_business_context(text: str) -> str:
+def without_business_context(text: str, cues: Cues) -> str:
     """The normalised question without the clauses that only say what the sender does.
 
     "Explíqueme qué es economía circular, tengo una bodeguita" asks what circular
     economy is; the bodega is context, and its words only blur the search.
     """
     clauses = [c for c in (normalize(part) for part in _CLAUSE.split(text)) if c]
-    kept = [c for c in clauses if not (_CONTEXT_CUES.search(c) and not QUESTION.search(c))]
+    kept = [c for c in clauses if not (cues.context.search(c) and not cues.question.search(c))]
     if not kept or len(kept) == len(clauses):
         return normalize(text)
     return " ".join(kept)
@@ -90,7 +86,7 @@ class Extraction:
     region_candidates: list[str] = field(default_factory=list)
     business_cue: bool = False
     question: bool = False  # asks something ("¿cuántos servicios dio el CITE de Trujillo?")
-    help_cue: bool = False  # asks for help, a service or a place (see HELP_CUES)
+    help_cue: bool = False  # asks for help, a service or a place (routing.yaml `help`)
 
     @property
     def describes_business(self) -> bool:
@@ -149,6 +145,7 @@ class Matcher:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self._extracted = functools.lru_cache(maxsize=EXTRACTION_CACHE)(self._extract)
+        self.cues = Cues.of(kb.routing)
         self.places = Gazetteer(kb.regions)
         self.sectors = VocabularyMatcher(kb.sectors)
         self.needs = VocabularyMatcher(kb.needs)
@@ -172,9 +169,9 @@ class Matcher:
             region=region,
             needs=[h.id for h in need_hits],
             region_candidates=candidates,
-            business_cue=bool(BUSINESS_CUES.search(normal)),
-            question=bool(QUESTION.search(normal)) or "?" in text,
-            help_cue=bool(HELP_CUES.search(normal)),
+            business_cue=bool(self.cues.business.search(normal)),
+            question=bool(self.cues.question.search(normal)) or "?" in text,
+            help_cue=bool(self.cues.help.search(normal)),
         )
 
     # -- ranking ----------------------------------------------------------------
