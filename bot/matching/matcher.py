@@ -60,9 +60,6 @@ class Cues:
 
 # Owners punctuate with emojis too: "hago chocolates 🍫 escuche q hubo un programa..."
 _CLAUSE = re.compile(r"[,;:.!?¿¡\n\u2600-\u27bf\U0001f300-\U0001faff]+")
-# Context about the sender, broader than a business description: "mi bodega vende..."
-# is not a description to match CITEs to, but in "¿qué es la economía circular? tengo
-# una bodega" the bodega clause only blurs the search.
 
 
 def without_business_context(text: str, cues: Cues) -> str:
