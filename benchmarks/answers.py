@@ -31,13 +31,13 @@ from rapidfuzz import process
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._timing import summary, time_calls
-from bot import evaluation
 from bot.answers import engine as answer_engine
 from bot.answers.engine import render_entry
 from bot.answers.result import AskResult
 from bot.core import build_core, load_valid_knowledge
 from bot.knowledge.loader import KnowledgeBase
 from bot.matching import matcher as matcher_module
+from bot.quality import evaluation
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,7 +5,7 @@ Usage:
         [--database sqlite | postgresql://127.0.0.1:5432/test] [--profile]
 
 Two bots answer the same load, one after the other, on the same emulator
-(tests/emulator.py, served on 127.0.0.1):
+(telegram_emulator/, served on 127.0.0.1):
 
 - the full bot, built exactly as production builds it: `load_settings` with the
   emulator's URLs, `build_services(settings, migrate=True)` on a fresh database
@@ -93,13 +93,13 @@ from telegram.ext import (
 )
 
 from benchmarks._timing import percentile
-from bot import evaluation
 from bot.adapters import telegram_app
 from bot.answers import engine as answer_engine
 from bot.app import build_services
 from bot.config import load_settings, normalise_database_url
+from bot.quality import evaluation
 from bot.storage.db import create_engine
-from tests.emulator import BotApiEmulator
+from telegram_emulator import BotApiEmulator
 
 ROOT = Path(__file__).resolve().parent.parent
 STDLIB = Path(sysconfig.get_paths()["stdlib"])

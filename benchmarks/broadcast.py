@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.storage.db import Database, upgrade  # noqa: E402
 from bot.storage.models import Delivery, User, utcnow  # noqa: E402
-from tests.emulator import ApiCall, BotApiEmulator  # noqa: E402
+from telegram_emulator import ApiCall, BotApiEmulator  # noqa: E402
 
 TOKEN = "123456789:" + "K" * 35
 FIRST_ID = 700_000_001

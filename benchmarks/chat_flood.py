@@ -50,7 +50,7 @@ from bot.adapters import ordering, telegram_app
 from bot.app import build_services
 from bot.config import load_settings
 from bot.core import load_core
-from tests.emulator import BotApiEmulator
+from telegram_emulator import BotApiEmulator
 
 TARGET_RATIO = 2.0
 STARTED = time.perf_counter()

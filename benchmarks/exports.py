@@ -58,9 +58,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import create_engine, func, insert, select
 
 from bot.core import load_core
+from bot.phrases import CONSENT_VERSION
 from bot.storage.db import upgrade
 from bot.storage.models import LEAD_STATUSES, Lead
-from bot.texts import CONSENT_VERSION
 from bot.validation import ruc_check_digit
 
 ROOT = Path(__file__).resolve().parent.parent

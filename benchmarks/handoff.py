@@ -49,7 +49,7 @@ from bot.app import build_services
 from bot.config import load_settings, normalise_database_url
 from bot.dialogue.model import Event, Post, UserRef
 from bot.storage.db import upgrade_async
-from tests.emulator import BotApiEmulator
+from telegram_emulator import BotApiEmulator
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456789:" + "H" * 35

@@ -12,8 +12,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._timing import summary, time_calls
-from bot import evaluation
 from bot.core import load_core
+from bot.quality import evaluation
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,7 +8,7 @@ The server is a real webhook process: this script spawns itself with --serve,
 and the child builds the bot as `mypebot run` does (`load_settings` from the
 environment, `build_services`, `build_application`, the webhook module's
 `serve`) on a fresh, migrated SQLite file, against a local Bot API emulator
-(tests/emulator.py). Everything listens on, and is contacted at, 127.0.0.1.
+(telegram_emulator/). Everything listens on, and is contacted at, 127.0.0.1.
 The child starts with a soft open-file limit of --nofile (1,024 is what systemd
 gives a service unless told otherwise), as the unit in deploy/ would start it.
 --webhook-module loads another copy of bot/adapters/webhook.py in the child
@@ -242,7 +242,7 @@ def main() -> None:
         parser.error("--body-mib must be 1..1024 and --sockets 1..20000")
 
     from bot.storage.db import upgrade
-    from tests.emulator import BotApiEmulator
+    from telegram_emulator import BotApiEmulator
 
     with tempfile.TemporaryDirectory() as tmp, BotApiEmulator(token=TOKEN) as emu:
         database = f"sqlite+aiosqlite:///{tmp}/mypebot.sqlite3"

@@ -105,7 +105,7 @@ def cmd_eval_chat(args: argparse.Namespace) -> int:
     """Conversation scripts against the dialogue, on a throwaway SQLite database."""
     from pathlib import Path
 
-    from bot import conversation_eval as ce
+    from bot.quality import conversations as ce
 
     settings = _settings()
     core = _core(settings)
@@ -241,7 +241,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_kb_eval(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from bot import evaluation
+    from bot.quality import evaluation
 
     settings = _settings()
     core = _core(settings)
@@ -283,8 +283,8 @@ def cmd_kb_train(args: argparse.Namespace) -> int:
 
     import yaml
 
-    from bot import evaluation
     from bot.answers import decision
+    from bot.quality import evaluation
 
     settings = _settings()
     core = _core(settings)

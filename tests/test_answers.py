@@ -9,8 +9,8 @@ import pytest
 from bot.answers.engine import AnswerEngine, Bands
 from bot.answers.index import Hit
 from bot.core import Core
-from bot.text.analyzer import Analyzer, stem
-from bot.text.normalize import normalize
+from bot.language.analyzer import Analyzer, stem
+from bot.language.normalize import normalize
 
 # --- normalisation ---------------------------------------------------------------
 

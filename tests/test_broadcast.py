@@ -28,13 +28,13 @@ from bot.adapters.telegram_sender import TelegramSender
 from bot.broadcast import report
 from bot.broadcast.cli import main as cli_main
 from bot.broadcast.engine import EngineOptions, Progress, run_campaign
+from bot.broadcast.phrases import FOOTER, render
 from bot.broadcast.quiet import LIMA, quiet_until
 from bot.broadcast.sender import SenderUnavailable, SendResult
-from bot.broadcast.texts import FOOTER, render
 from bot.storage import broadcasts as store
 from bot.storage.db import Database
 from bot.storage.models import Campaign, Delivery, User
-from tests.emulator import BotApiEmulator
+from telegram_emulator import BotApiEmulator
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456789:" + "B" * 35

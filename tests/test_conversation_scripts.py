@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 from telegram.ext import Application
 
-from bot import conversation_eval as ce
 from bot.adapters.telegram_app import build_application, start_polling, stop_polling
 from bot.app import Services, build_services
 from bot.config import load_settings
-from tests.emulator import BotApiEmulator
+from bot.quality import conversations as ce
+from telegram_emulator import BotApiEmulator
 from tests.test_telegram_e2e import ROOT, TOKEN
 
 SCRIPTS = ce.load_scripts(ce.DEFAULT_SCRIPTS)

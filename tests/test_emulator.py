@@ -47,7 +47,7 @@ from telegram.ext import (
     filters,
 )
 
-from tests.emulator import BotApiEmulator
+from telegram_emulator import BotApiEmulator
 
 USER = 424242
 

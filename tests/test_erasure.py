@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from sqlalchemy import MetaData, select, update
 from sqlmodel import select as sm_select
 
-from bot import texts
+from bot import phrases
 from bot.core import Core
 from bot.dialogue import callbacks as cb
 from bot.dialogue.conversation import Dialogue
@@ -198,7 +198,7 @@ async def test_erasure_deletes_the_persons_forum_topic(dialogue: Dialogue, db: D
     await leave_traces(dialogue, db)
     done = await erase(dialogue)
     assert [(t.action, t.chat_id, t.thread_id, t.name) for t in done.topics] == [
-        ("delete", STAFF_CHAT, 77, texts.STAFF_HANDOFF_ERASED_TOPIC)
+        ("delete", STAFF_CHAT, 77, phrases.STAFF_HANDOFF_ERASED_TOPIC)
     ]
 
 
@@ -280,7 +280,7 @@ async def test_exports_after_erasure_show_nothing_of_the_person(
     for shown in (csv_leads.getvalue(), csv_questions.getvalue(), "\n".join(cells)):
         assert not any(n in digits(shown) for n in (MOBILE, LEAD_PHONE, RUC))
         assert NAME not in shown.lower() and BUSINESS not in shown.lower()
-    assert texts.ERASED_TOPIC in csv_leads.getvalue()  # the question lead's topic was theirs
+    assert phrases.ERASED_TOPIC in csv_leads.getvalue()  # the question lead's topic was theirs
 
 
 # --- what is stored as free text ----------------------------------------------------
@@ -390,7 +390,7 @@ async def test_my_data_after_erasure_says_nothing_is_stored_and_stores_nothing(
     await leave_traces(dialogue, db)
     await erase(dialogue)
     shown = await command(dialogue, "mis_datos", "", EUSTAQUIA)
-    assert text(shown) == texts.MY_DATA_NONE
+    assert text(shown) == phrases.MY_DATA_NONE
     assert "Primer contacto" not in text(shown)
     async with db.session() as session:
         assert await session.get(User, EUSTAQUIA.id) is None

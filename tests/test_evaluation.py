@@ -8,7 +8,7 @@ import pytest
 
 from bot.answers.result import AskResult
 from bot.cli import main
-from bot.evaluation import evaluate_questions, judge_question
+from bot.quality.evaluation import evaluate_questions, judge_question
 
 
 def answer(text: str) -> AskResult:

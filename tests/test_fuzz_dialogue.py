@@ -29,7 +29,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from bot import metrics, texts
+from bot import metrics, phrases
 from bot.adapters import telegram_app
 from bot.core import Core
 from bot.dialogue import callbacks as cb
@@ -342,25 +342,28 @@ def _pattern(template: str) -> re.Pattern[str]:
 
 
 EXPECTED_ANSWERS: list[tuple[re.Pattern[str], list[tuple[Any, ...]]]] = [
-    (_pattern(texts.CONSENT), [("text", t) for t in ["sí", "no", "ok", "dale!"]]),
-    (_pattern(texts.ASK_PHONE), PHONE_ANSWERS),
-    (_pattern(texts.PHONE_INVALID), PHONE_ANSWERS),
-    (_pattern(texts.PHONE_NEEDED), PHONE_ANSWERS),
-    (_pattern(texts.PHONE_KNOWN), [*PHONE_ANSWERS, ("text", "sí"), ("text", "no")]),
-    (_pattern(texts.CONTACT_NOT_OWN), PHONE_ANSWERS),
-    (_pattern(texts.ASK_BUSINESS), [("text", t) for t in ["Curtiembre Misti", "Bodega ✨", " "]]),
-    (_pattern(texts.ASK_RUC), [("text", t) for t in RUCS]),
-    *((_pattern(problem), [("text", t) for t in RUCS]) for problem in texts.RUC_PROBLEMS.values()),
-    (_pattern(texts.ASK_LEAD_REGION), [("text", t) for t in ["arequipa", "juliaca", "narnia"]]),
-    (_pattern(texts.LEAD_REGION_NOT_FOUND), [("text", t) for t in ["cusco", "marte"]]),
-    (_pattern(texts.ASK_LEAD_SECTOR), [("text", t) for t in ["textil", "cuero", "nada"]]),
-    (_pattern(texts.ANNOUNCE_COMPOSE), ANNOUNCEMENTS),
-    (_pattern(texts.ANNOUNCE_NEEDS_TEXT), ANNOUNCEMENTS),
+    (_pattern(phrases.CONSENT), [("text", t) for t in ["sí", "no", "ok", "dale!"]]),
+    (_pattern(phrases.ASK_PHONE), PHONE_ANSWERS),
+    (_pattern(phrases.PHONE_INVALID), PHONE_ANSWERS),
+    (_pattern(phrases.PHONE_NEEDED), PHONE_ANSWERS),
+    (_pattern(phrases.PHONE_KNOWN), [*PHONE_ANSWERS, ("text", "sí"), ("text", "no")]),
+    (_pattern(phrases.CONTACT_NOT_OWN), PHONE_ANSWERS),
+    (_pattern(phrases.ASK_BUSINESS), [("text", t) for t in ["Curtiembre Misti", "Bodega ✨", " "]]),
+    (_pattern(phrases.ASK_RUC), [("text", t) for t in RUCS]),
+    *(
+        (_pattern(problem), [("text", t) for t in RUCS])
+        for problem in phrases.RUC_PROBLEMS.values()
+    ),
+    (_pattern(phrases.ASK_LEAD_REGION), [("text", t) for t in ["arequipa", "juliaca", "narnia"]]),
+    (_pattern(phrases.LEAD_REGION_NOT_FOUND), [("text", t) for t in ["cusco", "marte"]]),
+    (_pattern(phrases.ASK_LEAD_SECTOR), [("text", t) for t in ["textil", "cuero", "nada"]]),
+    (_pattern(phrases.ANNOUNCE_COMPOSE), ANNOUNCEMENTS),
+    (_pattern(phrases.ANNOUNCE_NEEDS_TEXT), ANNOUNCEMENTS),
     (
-        _pattern(texts.CITE_ASK_REGION),
+        _pattern(phrases.CITE_ASK_REGION),
         [("text", t) for t in ["juliaca", "narnia", "tengo una curtiembre en arequipa"]],
     ),
-    (_pattern(texts.ASK_PROMPT), [("text", t) for t in SPANISH[:8]]),
+    (_pattern(phrases.ASK_PROMPT), [("text", t) for t in SPANISH[:8]]),
 ]
 
 
@@ -491,12 +494,12 @@ def steps_strategy(core: Core) -> st.SearchStrategy[list[tuple[int, tuple[Any, .
 # Replies that show a flow got to its end (or far into it): the generated buttons and
 # texts must reach them, or the fuzzer only ever tests the first step of each flow.
 MILESTONES = {
-    "cite needs asked": _pattern(texts.CITE_ASK_NEED),
-    "lead stored": _pattern(texts.LEAD_CONFIRMED),
-    "lead status changed": _pattern(texts.STAFF_STATUS_CHANGED),
-    "announcement previewed": _pattern(texts.ANNOUNCE_PREVIEW),
-    "campaign created": _pattern(texts.ANNOUNCE_CREATED),
-    "data deleted": _pattern(texts.DELETED),
+    "cite needs asked": _pattern(phrases.CITE_ASK_NEED),
+    "lead stored": _pattern(phrases.LEAD_CONFIRMED),
+    "lead status changed": _pattern(phrases.STAFF_STATUS_CHANGED),
+    "announcement previewed": _pattern(phrases.ANNOUNCE_PREVIEW),
+    "campaign created": _pattern(phrases.ANNOUNCE_CREATED),
+    "data deleted": _pattern(phrases.DELETED),
 }
 
 

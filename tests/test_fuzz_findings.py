@@ -15,7 +15,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from bot import metrics, texts
+from bot import metrics, phrases
 from bot.core import Core
 from bot.dialogue import callbacks as cb
 from bot.dialogue.conversation import Dialogue
@@ -70,7 +70,7 @@ async def test_a_question_with_a_nul_is_answered_and_stored(
 ) -> None:
     before = errors()
     outcome = await say(dialogue, "que es un\x00 CITE?", ANA)
-    assert texts.SORRY not in text(outcome) and "Fuente:" in text(outcome)
+    assert phrases.SORRY not in text(outcome) and "Fuente:" in text(outcome)
     assert errors() == before
     async with db.session() as session:
         logged = (await session.exec(select(QuestionLog))).all()
@@ -81,7 +81,7 @@ async def test_a_start_payload_with_a_nul_is_kept_as_the_source(
     dialogue: Dialogue, db: Database
 ) -> None:
     outcome = await command(dialogue, "start", "feria\x00_arequipa", ANA)
-    assert texts.SORRY not in text(outcome)
+    assert phrases.SORRY not in text(outcome)
     async with db.session() as session:
         assert (await session.get(User, ANA.id)).source == "feria_arequipa"
 
@@ -127,7 +127,7 @@ async def test_a_lead_status_button_with_a_huge_id_is_stale(
 ) -> None:
     before = errors()
     outcome = await press(dialogue, f"ls:{lead_id}:contactado", STAFF)
-    assert text(outcome) == texts.STALE_BUTTON
+    assert text(outcome) == phrases.STALE_BUTTON
     assert errors() == before
 
 
@@ -137,7 +137,7 @@ async def test_a_campaign_button_with_a_huge_id_is_stale(
 ) -> None:
     before = errors()
     outcome = await press(dialogue, f"bc:pause:{campaign_id}", STAFF)
-    assert text(outcome) == texts.STALE_BUTTON
+    assert text(outcome) == phrases.STALE_BUTTON
     assert errors() == before
 
 
@@ -153,7 +153,7 @@ async def test_a_question_with_a_lone_surrogate_is_answered_and_stored(
 ) -> None:
     before = errors()
     outcome = await say(dialogue, "que es un cite \ud800")
-    assert errors() == before and texts.SORRY not in text(outcome)
+    assert errors() == before and phrases.SORRY not in text(outcome)
     async with db.session() as session:
         [stored] = (await session.exec(select(QuestionLog))).all()
     assert stored.question == "que es un cite \ufffd"

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from sqlmodel import select
 
-from bot import texts
+from bot import phrases
 from bot.core import Core
 from bot.dialogue import callbacks as cb
 from bot.dialogue.conversation import Dialogue
@@ -36,7 +36,7 @@ async def test_without_a_staff_chat_the_owner_can_leave_a_lead(db: Database, cor
     terminal = Dialogue(db, lambda: core)  # `mypebot chat`, or STAFF_CHAT_ID unset
     await say(terminal, "como saco mi pasaporte")
     outcome = await press(terminal, cb.encode("hp"))
-    assert texts.HANDOFF_NO_STAFF_CHAT in text(outcome)
+    assert phrases.HANDOFF_NO_STAFF_CHAT in text(outcome)
     assert button(outcome, "lc:y")  # consent first, as for any lead
     assert outcome.topics == [] and await stored(db) == []
 
@@ -47,7 +47,7 @@ async def test_in_a_group_the_handoff_asks_for_a_private_chat(
     outcome = await dialogue.handle(
         Event(user=ANA, kind="button", data="hp", chat_id=-5, private=False)
     )
-    assert text(outcome) == texts.HANDOFF_PRIVATE_ONLY and await stored(db) == []
+    assert text(outcome) == phrases.HANDOFF_PRIVATE_ONLY and await stored(db) == []
 
 
 async def test_a_double_tap_on_two_replicas_opens_one_handoff(
@@ -82,7 +82,7 @@ async def test_a_rating_button_of_someone_else_stores_nothing(
     intruder = UserRef(2002, "Luis")
     await press(dialogue, cb.encode("hr", handoff.id or 0, 1), intruder)
     outcome = await press(dialogue, cb.encode("hr", handoff.id or 0, 9))
-    assert texts.STALE_BUTTON in text(outcome)
+    assert phrases.STALE_BUTTON in text(outcome)
     await press(dialogue, cb.encode("hr", handoff.id or 0, 5))
     [handoff] = await stored(db)
     assert handoff.rating == 5

@@ -25,7 +25,7 @@ from bot.config import load_settings
 from bot.dialogue.handoff import remind_unanswered
 from bot.office_hours import LIMA
 from bot.storage.models import Handoff, HandoffMessage, KnowledgeSuggestion, ReviewItem, User
-from tests.emulator import BotApiEmulator
+from telegram_emulator import BotApiEmulator
 from tests.test_telegram_e2e import (
     ANA,
     ROOT,

@@ -4,7 +4,7 @@ the Bot API emulator: what staff receive in Telegram."""
 from __future__ import annotations
 
 from bot.app import Services
-from tests.emulator import BotApiEmulator
+from telegram_emulator import BotApiEmulator
 from tests.test_telegram_e2e import STAFF, ask, bot, buttons, emulator, press
 
 __all__ = ["bot", "emulator"]  # the fixtures, shared with the e2e suite

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from sqlmodel import select
 
-from bot import texts
+from bot import phrases
 from bot.core import Core
 from bot.dialogue import callbacks as cb
 from bot.dialogue.conversation import Dialogue
@@ -75,11 +75,11 @@ async def test_a_note_is_kept_in_the_history_and_shown_on_the_card(
     await deliver_staff_cards(db, first_message_id=500)
     [lead] = await leads(db)
     saved = await command(dialogue, "nota", f"{lead.reference.lower()} llamar el lunes", STAFF)
-    assert text(saved) == texts.STAFF_NOTE_SAVED.format(reference=lead.reference)
+    assert text(saved) == phrases.STAFF_NOTE_SAVED.format(reference=lead.reference)
     assert "Rosa: llamar el lunes" in saved.staff_edits[0].text
     unknown = await command(dialogue, "nota", "L-ZZZZZZ hola", STAFF)
     assert "No encontré el interesado L-ZZZZZZ" in text(unknown)
-    assert texts.STAFF_NOTE_USAGE in text(await command(dialogue, "nota", "", STAFF))
+    assert phrases.STAFF_NOTE_USAGE in text(await command(dialogue, "nota", "", STAFF))
 
 
 async def test_leads_lists_open_leads_newest_first_in_pages(

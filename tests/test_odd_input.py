@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from bot import texts
+from bot import phrases
 from bot.adapters.terminal import parse_input
 from bot.core import Core
 from bot.dialogue import callbacks as cb
@@ -41,7 +41,7 @@ async def at_the_phone_step(dialogue: Dialogue) -> Outcome:
 
 def assert_stale_button_reply(outcome: Outcome) -> None:
     assert "ya no está vigente" in text(outcome)
-    assert texts.SORRY not in text(outcome)
+    assert phrases.SORRY not in text(outcome)
 
 
 # --- Unicode digits ------------------------------------------------------------
@@ -57,7 +57,7 @@ async def test_typed_ruc_with_a_superscript_digit_is_refused_kindly(dialogue: Di
     await say(dialogue, "987 654 321")
     await say(dialogue, "Curtiembre Misti")
     outcome = await say(dialogue, "2013136947²")
-    assert text(outcome) == texts.RUC_PROBLEMS["length"]
+    assert text(outcome) == phrases.RUC_PROBLEMS["length"]
     assert button(outcome, "lskip:ruc")
 
 
@@ -95,7 +95,7 @@ async def test_someone_elses_contact_is_refused_and_the_phone_is_asked_again(
 ) -> None:
     await at_the_phone_step(dialogue)
     outcome = await dialogue.handle(BETOS_CARD)
-    assert text(outcome) == texts.CONTACT_NOT_OWN
+    assert text(outcome) == phrases.CONTACT_NOT_OWN
     assert outcome.replies[0].request_contact
     assert "negocio" in text(await say(dialogue, "987 654 321"))
 

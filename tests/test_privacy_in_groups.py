@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot import texts
+from bot import phrases
 from bot.core import Core
 from bot.dialogue import callbacks as cb
 from bot.dialogue.conversation import Dialogue
 from bot.dialogue.model import Event, Outcome, UserRef
 from bot.storage.db import Database
-from tests.emulator import BotApiEmulator
+from telegram_emulator import BotApiEmulator
 from tests.test_leads import capture_cite_lead, leads
 from tests.test_telegram_e2e import ANA, STAFF, _capture, bot, emulator  # noqa: F401
 
@@ -37,21 +37,21 @@ def shown(outcome: Outcome) -> str:
 async def test_my_data_in_a_group_shows_nothing_personal(dialogue: Dialogue) -> None:
     await capture_cite_lead(dialogue)
     outcome = await in_group(dialogue, OWNER, command="mis_datos")
-    assert shown(outcome) == texts.MY_DATA_PRIVATE_ONLY
+    assert shown(outcome) == phrases.MY_DATA_PRIVATE_ONLY
     assert "987" not in shown(outcome)
 
 
 async def test_my_data_from_the_menu_in_a_group_shows_nothing_personal(dialogue: Dialogue) -> None:
     await capture_cite_lead(dialogue)
     outcome = await in_group(dialogue, OWNER, data=cb.encode("menu", "data"))
-    assert shown(outcome) == texts.MY_DATA_PRIVATE_ONLY
+    assert shown(outcome) == phrases.MY_DATA_PRIVATE_ONLY
 
 
 async def test_the_leads_workbook_is_not_sent_to_a_group(dialogue: Dialogue) -> None:
     await capture_cite_lead(dialogue)
     outcome = await in_group(dialogue, ADMIN, command="exportar", payload="")
     assert [r.document for r in outcome.replies] == [None]
-    assert shown(outcome) == texts.STAFF_PRIVATE_ONLY
+    assert shown(outcome) == phrases.STAFF_PRIVATE_ONLY
 
 
 async def test_the_leads_workbook_is_sent_in_the_staff_chat(dialogue: Dialogue) -> None:
@@ -62,7 +62,7 @@ async def test_the_leads_workbook_is_sent_in_the_staff_chat(dialogue: Dialogue) 
 
 async def test_lead_capture_does_not_start_in_a_group(dialogue: Dialogue, db: Database) -> None:
     outcome = await in_group(dialogue, OWNER, data=cb.encode("lead", "c", "citeccal-arequipa"))
-    assert shown(outcome) == texts.LEAD_PRIVATE_ONLY
+    assert shown(outcome) == phrases.LEAD_PRIVATE_ONLY
     assert await leads(db) == []
 
 

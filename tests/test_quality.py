@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot import evaluation
 from bot.core import Core
 from bot.knowledge.check import evaluation_files, evaluation_questions, near_copies
+from bot.quality import evaluation
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECK_SPLIT = ROOT / "evaluation" / "check.yaml"

@@ -19,8 +19,8 @@ import httpx
 import pytest
 
 from bot.storage.db import upgrade
+from telegram_emulator import BotApiEmulator
 from tests.conftest import create_postgres_database, drop_postgres_database
-from tests.emulator import BotApiEmulator
 from tests.test_webhook import NEW_ENTRY, SECRET, free_port
 
 pytestmark = pytest.mark.postgres

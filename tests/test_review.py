@@ -10,7 +10,7 @@ import json
 import pytest
 from sqlmodel import select
 
-from bot import texts
+from bot import phrases
 from bot.app import Services, follow_knowledge_reloads
 from bot.config import load_settings
 from bot.core import Core
@@ -120,7 +120,7 @@ async def test_pendientes_shows_clusters_with_counts_dates_and_three_likely_entr
     first = outcome.replies[1]
     assert f"«{NOT_UNDERSTOOD}»" in first.text
     assert "3 veces" in first.text
-    assert texts.REVIEW_LIKELY in first.text
+    assert phrases.REVIEW_LIKELY in first.text
     entry_buttons = [b for row in first.buttons for b in row if b.data.endswith(tuple("012"))]
     assert len([b for b in entry_buttons if ":e:" in b.data]) == 3
     assert "«bono para bodegueros»" in outcome.replies[2].text
@@ -129,7 +129,7 @@ async def test_pendientes_shows_clusters_with_counts_dates_and_three_likely_entr
 
 async def test_nothing_pending_says_so(dialogue: Dialogue) -> None:
     await say(dialogue, "que es la economia circular", OWNERS[0])  # understood
-    assert text(await review_buttons(dialogue)) == texts.REVIEW_EMPTY
+    assert text(await review_buttons(dialogue)) == phrases.REVIEW_EMPTY
 
 
 async def test_a_disliked_answer_puts_its_question_in_the_queue(dialogue: Dialogue) -> None:
@@ -159,7 +159,7 @@ async def test_a_suggestion_from_a_handoff_appears_in_the_same_queue(
         await session.commit()
     shown = text(await review_buttons(dialogue))
     assert "ferias para artesanos en Cusco" in shown
-    assert texts.REVIEW_SOURCE_HANDOFF.strip() in shown
+    assert phrases.REVIEW_SOURCE_HANDOFF.strip() in shown
     assert "987654321" not in shown
 
 
@@ -199,7 +199,7 @@ async def test_es_esta_entrada_makes_the_next_answer_that_entry_after_the_reload
     again = await say(dialogue, NOT_UNDERSTOOD, OWNERS[1])
     assert again.replies[0].kind == "answer"
     assert button(again, f"fb:{LEARNED_ENTRY}:")
-    assert text(await review_buttons(dialogue)) == texts.REVIEW_EMPTY
+    assert text(await review_buttons(dialogue)) == phrases.REVIEW_EMPTY
 
 
 async def test_a_decided_cluster_cannot_be_decided_twice(dialogue: Dialogue) -> None:
@@ -207,7 +207,7 @@ async def test_a_decided_cluster_cannot_be_decided_twice(dialogue: Dialogue) -> 
     queue = await review_buttons(dialogue)
     await press(dialogue, decision(queue, NOT_UNDERSTOOD, "i"), ADMIN)
     again = await press(dialogue, entry_choice(queue, NOT_UNDERSTOOD), ADMIN)
-    assert again.replies[0].notice == texts.REVIEW_ALREADY
+    assert again.replies[0].notice == phrases.REVIEW_ALREADY
 
 
 async def test_ignorar_keeps_the_cluster_out_of_the_queue_even_when_asked_again(
@@ -218,7 +218,7 @@ async def test_ignorar_keeps_the_cluster_out_of_the_queue_even_when_asked_again(
     ignored = await press(dialogue, decision(queue, "bono para bodegueros", "i"), ADMIN)
     assert "no volverá a aparecer" in text(ignored)
     await say(dialogue, "bono para bodegueros", OWNERS[1])
-    assert text(await review_buttons(dialogue)) == texts.REVIEW_EMPTY
+    assert text(await review_buttons(dialogue)) == phrases.REVIEW_EMPTY
 
 
 async def test_nueva_entrada_sends_a_draft_with_the_questions_and_invents_no_answer(
@@ -235,7 +235,7 @@ async def test_nueva_entrada_sends_a_draft_with_the_questions_and_invents_no_ans
     assert '"bono para bodegueros"' in draft
     assert "bonos para los bodegueros" in draft
     assert "POR COMPLETAR" in draft and "sources: []" in draft
-    assert text(await review_buttons(dialogue)) == texts.REVIEW_EMPTY
+    assert text(await review_buttons(dialogue)) == phrases.REVIEW_EMPTY
 
 
 async def test_learned_paraphrases_are_stored_per_entry(dialogue: Dialogue, db: Database) -> None:
@@ -261,7 +261,7 @@ def test_the_merge_hook_adds_a_wording_once_and_skips_missing_entries(core: Core
 
 
 async def test_pendientes_is_refused_to_someone_not_in_admin_ids(dialogue: Dialogue) -> None:
-    assert text(await command(dialogue, "pendientes", "", OWNERS[0])) == texts.STAFF_ONLY
+    assert text(await command(dialogue, "pendientes", "", OWNERS[0])) == phrases.STAFF_ONLY
 
 
 async def test_a_review_button_is_refused_to_someone_not_in_admin_ids(
@@ -270,7 +270,7 @@ async def test_a_review_button_is_refused_to_someone_not_in_admin_ids(
     await say(dialogue, "bono para bodegueros", OWNERS[0])
     queue = await review_buttons(dialogue)
     refused = await press(dialogue, decision(queue, "bono para bodegueros", "i"), OWNERS[0])
-    assert text(refused) == texts.STAFF_ONLY
+    assert text(refused) == phrases.STAFF_ONLY
     assert "«bono para bodegueros»" in text(await review_buttons(dialogue))
 
 
@@ -278,11 +278,11 @@ async def test_pendientes_is_refused_in_a_group_that_is_not_the_staff_chat(
     dialogue: Dialogue,
 ) -> None:
     event = Event(user=ADMIN, kind="command", command="pendientes", private=False, chat_id=-42)
-    assert text(await dialogue.handle(event)) == texts.STAFF_PRIVATE_ONLY
+    assert text(await dialogue.handle(event)) == phrases.STAFF_PRIVATE_ONLY
     in_staff_chat = Event(
         user=ADMIN, kind="command", command="pendientes", private=False, chat_id=STAFF_CHAT
     )
-    assert text(await dialogue.handle(in_staff_chat)) == texts.REVIEW_EMPTY
+    assert text(await dialogue.handle(in_staff_chat)) == phrases.REVIEW_EMPTY
 
 
 async def test_erasing_ones_data_drops_a_pending_cluster_led_by_ones_own_wording(

@@ -22,7 +22,7 @@ from bot.dialogue import callbacks as cb
 from bot.dialogue.model import Event, UserRef
 from bot.storage.models import StaffNotice
 from bot.storage.outbox import enqueue
-from tests.emulator import BotApiEmulator
+from telegram_emulator import BotApiEmulator
 from tests.test_telegram_e2e import (
     ANA,
     ROOT,

@@ -29,7 +29,7 @@ from bot.adapters.telegram_app import (
 from bot.app import Services, build_services
 from bot.config import load_settings
 from bot.storage.models import Lead, User
-from tests.emulator import BotApiEmulator
+from telegram_emulator import BotApiEmulator
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456789:" + "A" * 35

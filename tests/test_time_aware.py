@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot import texts
+from bot import phrases
 from bot.answers.engine import render_entry
 from bot.core import Core
 from bot.dialogue import finance
@@ -33,7 +33,7 @@ def test_an_entry_still_in_force_has_no_such_line(core: Core) -> None:
 def test_the_financiamiento_menu_lists_closed_programmes_after_the_live_ones(core: Core) -> None:
     reply = finance.menu(core.kb)
     labels = [row[0].label for row in reply.buttons[:-1]]
-    closed = [label for label in labels if label.startswith(texts.FINANCE_CLOSED_PREFIX)]
+    closed = [label for label in labels if label.startswith(phrases.FINANCE_CLOSED_PREFIX)]
     assert any("FAE-Mype" in label for label in closed)
     assert any("Reactiva" in label for label in closed)
     assert labels[-len(closed) :] == closed  # all after the live ones

@@ -21,7 +21,7 @@ from bot.adapters.telegram_app import build_application
 from bot.adapters.webhook import MAX_BODY, SECRET_HEADER, WebhookLimits, serve
 from bot.app import Services, build_services
 from bot.config import load_settings
-from tests.emulator import BotApiEmulator
+from telegram_emulator import BotApiEmulator
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456789:" + "B" * 35

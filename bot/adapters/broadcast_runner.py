@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, TelegramError
 
-from bot import texts
+from bot import phrases
 from bot.adapters.telegram_sender import TelegramSender
 from bot.app import Services
 from bot.broadcast.engine import EngineOptions, Progress, run_campaign
@@ -64,7 +64,7 @@ class BroadcastRunner:
             return
         counts = progress.counts
         if progress.final:
-            text = texts.ANNOUNCE_DONE.format(
+            text = phrases.ANNOUNCE_DONE.format(
                 id=campaign.id,
                 sent=counts.get("sent", 0),
                 blocked=counts.get("blocked", 0),
@@ -76,10 +76,10 @@ class BroadcastRunner:
         else:
             quiet = ""
             if progress.quiet_until is not None:
-                quiet = texts.ANNOUNCE_QUIET.format(
+                quiet = phrases.ANNOUNCE_QUIET.format(
                     time=progress.quiet_until.astimezone(LIMA).strftime("%H:%M")
                 )
-            text = texts.ANNOUNCE_PROGRESS.format(
+            text = phrases.ANNOUNCE_PROGRESS.format(
                 id=campaign.id,
                 percent=progress.percent,
                 sent=counts.get("sent", 0),

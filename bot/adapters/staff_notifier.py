@@ -19,7 +19,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from bot import texts
+from bot import phrases
 from bot.adapters.telegram_sender import retry_seconds
 from bot.app import Services
 from bot.dialogue.staff import lead_card
@@ -112,7 +112,7 @@ class StaffNotifier:
         if rewrite is not None:  # erased while on its way
             with contextlib.suppress(TelegramError):
                 await self.bot.edit_message_text(
-                    texts.STAFF_LEAD_ERASED.format(reference=rewrite[1]),
+                    phrases.STAFF_LEAD_ERASED.format(reference=rewrite[1]),
                     chat_id=notice.chat_id,
                     message_id=message.message_id,
                     reply_markup=None,

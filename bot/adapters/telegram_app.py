@@ -41,7 +41,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot import metrics, texts
+from bot import metrics, phrases
 from bot.adapters.lenient_bot import LenientBot
 from bot.adapters.ordering import PerChatUpdateProcessor
 from bot.adapters.telegram_http import BotRequest
@@ -124,7 +124,7 @@ def _markup(
 ) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
     if reply.request_contact:
         return ReplyKeyboardMarkup(
-            [[KeyboardButton(texts.BUTTON_SHARE_PHONE, request_contact=True)]],
+            [[KeyboardButton(phrases.BUTTON_SHARE_PHONE, request_contact=True)]],
             resize_keyboard=True,
             one_time_keyboard=True,
         )

@@ -28,8 +28,8 @@ from telegram.error import (
     TelegramError,
 )
 
+from bot.broadcast.phrases import TELEGRAM_UNREACHABLE, TOKEN_REFUSED
 from bot.broadcast.sender import SenderUnavailable, SendResult
-from bot.broadcast.texts import TELEGRAM_UNREACHABLE, TOKEN_REFUSED
 
 
 def retry_seconds(error: RetryAfter) -> float:

@@ -13,7 +13,7 @@ import sys
 import textwrap
 from typing import TextIO
 
-from bot import texts
+from bot import phrases
 from bot.dialogue.conversation import Dialogue
 from bot.dialogue.model import Button, Event, Outcome, UserRef
 
@@ -45,7 +45,7 @@ def render(outcome: Outcome, width: int = 78) -> tuple[str, list[Button]]:
                 buttons.append(button)
                 lines.append(f"    [{len(buttons)}] {button.label}")
         if reply.request_contact:
-            lines.append("    " + texts.TERMINAL_TYPE_PHONE)
+            lines.append("    " + phrases.TERMINAL_TYPE_PHONE)
         if reply.document is not None:
             lines.append(f"    📎 {reply.document.filename} ({len(reply.document.content)} bytes)")
         lines.append("")
@@ -55,7 +55,7 @@ def render(outcome: Outcome, width: int = 78) -> tuple[str, list[Button]]:
 async def chat(dialogue: Dialogue, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
     user = UserRef(TERMINAL_USER_ID)
     interactive = stdin.isatty()
-    stdout.write(texts.TERMINAL_WELCOME + "\n\n")
+    stdout.write(phrases.TERMINAL_WELCOME + "\n\n")
     outcome = await dialogue.handle(Event(user=user, kind="command", command="start"))
     text, _ = render(outcome)
     stdout.write("🤖\n" + text + "\n")
@@ -65,7 +65,7 @@ async def chat(dialogue: Dialogue, stdin: TextIO = sys.stdin, stdout: TextIO = s
             stdout.flush()
         line = await asyncio.to_thread(stdin.readline)
         if not line or line.strip().lower() in EXIT_WORDS:
-            stdout.write(texts.GOODBYE + "\n")
+            stdout.write(phrases.GOODBYE + "\n")
             return
         if not interactive:
             stdout.write(f"👤 {line.rstrip()}\n")

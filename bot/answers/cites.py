@@ -19,15 +19,15 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from bot import texts
+from bot import phrases
 from bot.answers.result import CiteService, CiteSuggestion, SourceRef
 from bot.answers.sources import by_authority
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.schema import Cite, Service
+from bot.language.analyzer import STOPWORDS, stem
+from bot.language.normalize import normalize
 from bot.matching.matcher import STATUS_NOTE, STATUS_RANK
 from bot.matching.places import Gazetteer
-from bot.text.analyzer import STOPWORDS, stem
-from bot.text.normalize import normalize
 
 # Words every CITE name has, which tell none apart.
 _GENERIC = frozenset(
@@ -38,7 +38,7 @@ _GENERIC = frozenset(
 # Words of place names that say nothing on their own ("San" Jerónimo, "La Banda").
 _PLACE_WORDS = frozenset({"san", "santa", "santo", "banda", "villa", "puerto", "nuevo", "nueva"})
 _GLUED = re.compile(r"\b(cite|ut)(?=[a-z]{3,})")  # "citemadera" -> "cite madera"
-CARD_BODY = 600  # characters of the first part of a reply (see texts.SEE_MORE_HINT)
+CARD_BODY = 600  # characters of the first part of a reply (see phrases.SEE_MORE_HINT)
 
 
 def _tokens(text: str) -> list[str]:
@@ -115,38 +115,40 @@ class CiteCards:
         place = f"{cite.city}, {region}" if cite.city and cite.city != region else region
         lines: list[str] = []
         if gaps:
-            lines.append(texts.CARD_GAP.format(what=_join(gaps), url=cite.website or texts.ITP_URL))
-        lines.append(texts.CARD_TITLE_SHORT.format(short=cite.short_name))
-        lines.append(texts.CARD_PLACE.format(place=place))
+            lines.append(
+                phrases.CARD_GAP.format(what=_join(gaps), url=cite.website or phrases.ITP_URL)
+            )
+        lines.append(phrases.CARD_TITLE_SHORT.format(short=cite.short_name))
+        lines.append(phrases.CARD_PLACE.format(place=place))
         if cite.location:
-            lines.append(texts.CARD_LOCATION.format(location=cite.location))
+            lines.append(phrases.CARD_LOCATION.format(location=cite.location))
         chains = [kb.sectors[s].name for s in cite.sectors if s in kb.sectors]
-        lines.append(texts.CARD_CHAINS.format(chains=", ".join(chains)))
+        lines.append(phrases.CARD_CHAINS.format(chains=", ".join(chains)))
         if cite.status in STATUS_NOTE:
-            lines.append(texts.CARD_STATUS.format(status=STATUS_NOTE[cite.status]))
+            lines.append(phrases.CARD_STATUS.format(status=STATUS_NOTE[cite.status]))
 
         # What the question asks about, not the words that named the CITE.
         own = _stems(" ".join([cite.short_name, *cite.aliases, cite.city or "", region]))
         words = _stems(question) - own
         pool: list[tuple[int, int, str, str]] = []  # (-overlap, order, heading, line)
         for order, fact in enumerate(cite.facts):
-            pool.append((-_overlap(words, fact), order, texts.CARD_FACTS, f"• {fact}"))
+            pool.append((-_overlap(words, fact), order, phrases.CARD_FACTS, f"• {fact}"))
         if "services" in cite.unverified:
             # The sources only give the network's general offer for this centre.
             names = ", ".join(_service_name(sv) for sv in cite.services)
             pool.append(
-                (0, 50, texts.CARD_SERVICES, texts.CARD_GENERAL_SERVICES.format(names=names))
+                (0, 50, phrases.CARD_SERVICES, phrases.CARD_GENERAL_SERVICES.format(names=names))
             )
         else:
             for order, sv in enumerate(cite.services):
-                line = texts.CARD_SERVICE.format(
+                line = phrases.CARD_SERVICE.format(
                     name=_service_name(sv), text=sv.description.strip()
                 )
                 rank = -_overlap(words, f"{sv.name} {sv.description}")
-                pool.append((rank, 20 + order - 10 * sv.circular, texts.CARD_SERVICES, line))
+                pool.append((rank, 20 + order - 10 * sv.circular, phrases.CARD_SERVICES, line))
         pool.sort(key=lambda item: (item[0], item[1]))
-        chosen: dict[str, list[str]] = {texts.CARD_FACTS: [], texts.CARD_SERVICES: []}
-        hidden: dict[str, list[str]] = {texts.CARD_FACTS: [], texts.CARD_SERVICES: []}
+        chosen: dict[str, list[str]] = {phrases.CARD_FACTS: [], phrases.CARD_SERVICES: []}
+        hidden: dict[str, list[str]] = {phrases.CARD_FACTS: [], phrases.CARD_SERVICES: []}
 
         def size() -> int:
             blocks = [[h, *ls] for h, ls in chosen.items() if ls]
@@ -157,17 +159,17 @@ class CiteCards:
             if size() > CARD_BODY:
                 chosen[heading].pop()
                 hidden[heading].append(line)
-        for heading in (texts.CARD_FACTS, texts.CARD_SERVICES):
+        for heading in (phrases.CARD_FACTS, phrases.CARD_SERVICES):
             if chosen[heading]:
                 lines.extend([heading, *chosen[heading]])
-        if any(texts.CIRCULAR_MARK in line for line in lines):
-            lines.append(texts.CARD_CIRCULAR_LEGEND)
+        if any(phrases.CIRCULAR_MARK in line for line in lines):
+            lines.append(phrases.CARD_CIRCULAR_LEGEND)
         rest = [line for h in hidden if hidden[h] for line in (h, *hidden[h])]
         # One display name (short_name) everywhere; the official one and the other names
         # the sources use follow when they fit.
         for extra in (
-            texts.CARD_OFFICIAL.format(name=cite.name) if cite.name != cite.short_name else "",
-            texts.CARD_ALIASES.format(names=", ".join(cite.aliases)) if cite.aliases else "",
+            phrases.CARD_OFFICIAL.format(name=cite.name) if cite.name != cite.short_name else "",
+            phrases.CARD_ALIASES.format(names=", ".join(cite.aliases)) if cite.aliases else "",
         ):
             if extra and len("\n".join([*lines, extra])) <= CARD_BODY:
                 lines.append(extra)
@@ -175,18 +177,18 @@ class CiteCards:
                 rest.append(extra)
         notes = [f"• {note}" for note in cite.unverified if " " in note]
         if notes:
-            rest.extend([texts.CARD_UNVERIFIED, *notes])
+            rest.extend([phrases.CARD_UNVERIFIED, *notes])
         source = by_authority(cite.sources)[0]
         lines.extend(
             [
                 "",
-                texts.SOURCE_LINE.format(title=source.title, url=source.url),
-                texts.REVIEWED_LINE.format(date=cite.reviewed.strftime("%d/%m/%Y")),
+                phrases.SOURCE_LINE.format(title=source.title, url=source.url),
+                phrases.REVIEWED_LINE.format(date=cite.reviewed.strftime("%d/%m/%Y")),
             ]
         )
         more = "\n".join(rest) if rest else None
         if more:
-            lines.append(texts.CARD_MORE_HINT)
+            lines.append(phrases.CARD_MORE_HINT)
         return "\n".join(lines), more
 
     def suggestion(self, cite: Cite) -> CiteSuggestion:
@@ -220,7 +222,7 @@ def _overlap(words: set[str], text: str) -> int:
 
 
 def _service_name(service: Service) -> str:
-    return f"{service.name} {texts.CIRCULAR_MARK}" if service.circular else service.name
+    return f"{service.name} {phrases.CIRCULAR_MARK}" if service.circular else service.name
 
 
 def _join(items: list[str]) -> str:

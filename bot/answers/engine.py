@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from bot import texts
+from bot import phrases
 from bot.answers import decision as learned
 from bot.answers.cites import CiteCards
 from bot.answers.gaps import GapDetector
@@ -32,10 +32,10 @@ from bot.answers.result import AskResult, CiteSuggestion, SourceRef, Suggestion
 from bot.answers.sources import by_authority
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.schema import Entry
+from bot.language import frequent
+from bot.language.analyzer import STOPWORDS, Analyzer
+from bot.language.normalize import clean, normalize
 from bot.matching.matcher import Cues, without_business_context
-from bot.text import frequent
-from bot.text.analyzer import STOPWORDS, Analyzer
-from bot.text.normalize import clean, normalize
 
 MAX_INPUT = 1000  # characters considered; a 5,000-character paste is cut, not refused
 RUMOUR_WORDS = 25  # longer messages describe a business first; see without_business_context
@@ -196,10 +196,10 @@ class AnswerEngine:
         """
         words = normal.split()
         padded = f" {normal} "
-        phrases = [p for p in self._phrases if f" {p} " in padded]
-        covered = {w for p in phrases for w in p.split()}
+        found = [p for p in self._phrases if f" {p} " in padded]
+        covered = {w for p in found for w in p.split()}
         singles = [w for w in words if w not in covered and self._talk_word(w)]
-        if not phrases and not singles:
+        if not found and not singles:
             return None
         rest = [
             w
@@ -219,20 +219,20 @@ class AnswerEngine:
                 and (len(hits[0].matched) > 1 or hits[0].on_subject)
             ):
                 return None
-        said = set(phrases) | set(singles)
+        said = set(found) | set(singles)
         if said & self._thanks or any(w.startswith("graci") for w in said):
-            return texts.THANKS
+            return phrases.THANKS
         if said & self._goodbyes:
-            return texts.GOODBYE
-        return texts.GREETING
+            return phrases.GOODBYE
+        return phrases.GREETING
 
     def _strip_greeting(self, normal: str) -> str:
         """ "hola buenas, que es un cite" → "que es un cite": whole greeting phrases only."""
-        phrases = sorted(self._greetings | self._thanks, key=len, reverse=True)
+        longest_first = sorted(self._greetings | self._thanks, key=len, reverse=True)
         stripped = True
         while stripped:
             stripped = False
-            for phrase in phrases:
+            for phrase in longest_first:
                 if phrase and normal.startswith(phrase + " "):
                     normal = normal[len(phrase) + 1 :]
                     stripped = True
@@ -253,7 +253,7 @@ class AnswerEngine:
         text = clean(question)[:MAX_INPUT]
         normal = normalize(text)
         if not normal or not any(ch.isalnum() for ch in normal):
-            return AskResult(question=question, kind="fallback", text=texts.EMPTY_INPUT)
+            return AskResult(question=question, kind="fallback", text=phrases.EMPTY_INPUT)
         talk = self._smalltalk(normal)
         if talk is not None:
             return AskResult(question=question, kind="greeting", text=talk)
@@ -265,7 +265,7 @@ class AnswerEngine:
         )
         insult = any(f" {insult} " in padded for insult in self._insults)
         if shopping or elsewhere or censored or insult:
-            return AskResult(question=question, kind="fallback", text=texts.FALLBACK)
+            return AskResult(question=question, kind="fallback", text=phrases.FALLBACK)
 
         body = self._strip_greeting(normal) or normal
         if self._cite_cue(normal):
@@ -287,7 +287,7 @@ class AnswerEngine:
                     question, claim, claimed, match_text=body, asks_something_else=asks
                 )
                 if result.kind == "answer":
-                    return dataclasses.replace(result, text=texts.RUMOUR_INTRO + result.text)
+                    return dataclasses.replace(result, text=phrases.RUMOUR_INTRO + result.text)
                 return result
         segments = [s for s in (normalize(p) for p in _SEGMENT_SPLIT.split(text)) if s]
         if len(segments) > 1:
@@ -391,7 +391,7 @@ class AnswerEngine:
             return self._with_gaps(body, self.answer_entry(question, hits[0].entry_id, best))
         if best >= bands.suggest and suggestible:
             return self._suggest(question, hits, best)
-        return AskResult(question=question, kind="fallback", text=texts.FALLBACK, score=best)
+        return AskResult(question=question, kind="fallback", text=phrases.FALLBACK, score=best)
 
     def _claim(self, normal: str) -> str | None:
         """What a rumour check claims, without its frame and figures; None if no rumour."""
@@ -408,7 +408,7 @@ class AnswerEngine:
         missing = self.gaps.missing(asked, entry.answer + "\n" + (entry.more or ""))
         if not missing:
             return result
-        intro = texts.GAP_INTRO.format(what=_join(missing))
+        intro = phrases.GAP_INTRO.format(what=_join(missing))
         return dataclasses.replace(result, text=intro + result.text)
 
     def cite_card(self, question: str, cite_id: str, asked: str = "") -> AskResult:
@@ -449,7 +449,7 @@ class AnswerEngine:
         results = list(zip(segments, parts, strict=True))
         results = [(s, h) for s, h in results if h and not _weak(h[0])]
         if not results:
-            return AskResult(question=question, kind="fallback", text=texts.FALLBACK, score=0.0)
+            return AskResult(question=question, kind="fallback", text=phrases.FALLBACK, score=0.0)
         results.sort(key=lambda r: r[1][0].score, reverse=True)
         segment, hits = results[0]
         primary = self._decide(question, segment, hits)
@@ -463,7 +463,7 @@ class AnswerEngine:
                 extra.append(Suggestion(entry.id, entry.title))
         if not extra:
             return primary
-        text = primary.text + "\n\n" + texts.ALSO_ASKED.format(title=extra[0].title)
+        text = primary.text + "\n\n" + phrases.ALSO_ASKED.format(title=extra[0].title)
         return AskResult(
             question=primary.question,
             kind="answer",
@@ -483,7 +483,7 @@ class AnswerEngine:
         return AskResult(
             question=question,
             kind="suggestions",
-            text=texts.SUGGESTIONS_INTRO,
+            text=phrases.SUGGESTIONS_INTRO,
             score=best,
             suggestions=suggestions,
         )
@@ -509,15 +509,15 @@ def render_entry(entry: Entry) -> str:
     lines = [entry.answer.strip(), ""]
     if entry.expires and entry.expires < dt.date.today():  # still served, flagged as old
         lines.append(
-            texts.OUTDATED_LINE.format(
+            phrases.OUTDATED_LINE.format(
                 date=f"{entry.expires:%d/%m/%Y}", reviewed=f"{entry.reviewed:%d/%m/%Y}"
             )
         )
     first = by_authority(entry.sources)[0]
-    lines.append(texts.SOURCE_LINE.format(title=first.title, url=first.url))
-    lines.append(texts.REVIEWED_LINE.format(date=entry.reviewed.strftime("%d/%m/%Y")))
+    lines.append(phrases.SOURCE_LINE.format(title=first.title, url=first.url))
+    lines.append(phrases.REVIEWED_LINE.format(date=entry.reviewed.strftime("%d/%m/%Y")))
     if entry.more:
-        lines.append(texts.SEE_MORE_HINT)
+        lines.append(phrases.SEE_MORE_HINT)
     return "\n".join(lines)
 
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot import texts
+from bot import phrases
 from bot.knowledge.schema import Routing
-from bot.text.normalize import strip_accents
+from bot.language.normalize import strip_accents
 
 # A year the sources cannot cover yet: figures stop in 2025, the UIT is fixed up to 2026.
 _YEAR = re.compile(r"\b(20[2-3]\d)\b")
@@ -74,5 +74,5 @@ class GapDetector:
         undated = _DATE.sub(" ", text)
         for year in sorted({int(y) for y in _YEAR.findall(normal)}):
             if year > LATEST_FIGURES and str(year) not in undated:
-                labels.append(texts.GAP_YEAR.format(year=year))
+                labels.append(phrases.GAP_YEAR.format(year=year))
         return labels

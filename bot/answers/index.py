@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from bot.knowledge.schema import Entry
-from bot.text import frequent
-from bot.text.analyzer import Analyzer, Term, stem
+from bot.language import frequent
+from bot.language.analyzer import Analyzer, Term, stem
 
 QUERY_SIDE = 0.65  # weight of query coverage vs. paraphrase coverage
 PARAPHRASE_WEIGHT = 0.82  # the rest goes to the whole-entry (tags + body) evidence

@@ -7,7 +7,7 @@ lives in `bot.adapters.telegram_sender`.
 
 Modules, one job each:
     sender   the Sender protocol and the SendResult it returns
-    texts    Spanish strings and `render`, the exact text recipients see
+    phrases  Spanish strings and `render`, the exact text recipients see
     pacing   the clock, the global rate limit and the retry backoff
     quiet    quiet hours in America/Lima
     engine   `run_campaign`: claims the lease and works the campaign

@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         import logging
         import sys
 
-        from bot.broadcast.texts import UNEXPECTED
+        from bot.broadcast.phrases import UNEXPECTED
 
         logging.getLogger(__name__).debug("command failed", exc_info=True)
         print(UNEXPECTED.format(error=type(exc).__name__), file=sys.stderr)

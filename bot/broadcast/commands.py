@@ -23,7 +23,7 @@ from typing import IO, Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.broadcast import report, texts
+from bot.broadcast import phrases, report
 from bot.broadcast.engine import EngineOptions, Progress, RunReport, new_owner, run_campaign
 from bot.broadcast.quiet import lima_time
 from bot.broadcast.sender import Sender, SenderUnavailable
@@ -59,10 +59,10 @@ def _guarded(command: Command) -> Command:
             _err(str(exc))
             return EXIT_ERROR
         except store.CampaignNotFound as exc:
-            _err(texts.NOT_FOUND.format(id=exc.args[0]))
+            _err(phrases.NOT_FOUND.format(id=exc.args[0]))
             return EXIT_ERROR
         except (SQLAlchemyError, OSError) as exc:
-            _err(texts.DB_UNAVAILABLE.format(error=type(exc).__name__))
+            _err(phrases.DB_UNAVAILABLE.format(error=type(exc).__name__))
             return EXIT_ERROR
 
     return wrapper
@@ -87,7 +87,7 @@ async def open_database(settings: Settings) -> Database:
     if settings.is_default_sqlite:
         await upgrade_async(settings.database_url)
     elif await current_revision(settings.database_url) != head_revision():
-        raise BroadcastError(texts.DB_NOT_CURRENT)
+        raise BroadcastError(phrases.DB_NOT_CURRENT)
     return Database(settings.database_url)
 
 
@@ -99,13 +99,13 @@ def read_text(path: str) -> str:
     try:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise BroadcastError(texts.TEXT_FILE_MISSING.format(path=path)) from None
+        raise BroadcastError(phrases.TEXT_FILE_MISSING.format(path=path)) from None
     except UnicodeDecodeError:
-        raise BroadcastError(texts.TEXT_FILE_NOT_UTF8.format(path=path)) from None
+        raise BroadcastError(phrases.TEXT_FILE_NOT_UTF8.format(path=path)) from None
     except OSError:
-        raise BroadcastError(texts.TEXT_FILE_MISSING.format(path=path)) from None
+        raise BroadcastError(phrases.TEXT_FILE_MISSING.format(path=path)) from None
     if not text.strip():
-        raise BroadcastError(texts.TEXT_FILE_EMPTY.format(path=path))
+        raise BroadcastError(phrases.TEXT_FILE_EMPTY.format(path=path))
     return text.strip()
 
 
@@ -116,16 +116,16 @@ def resolve_photo(value: str | None) -> str | None:
     path = Path(value).expanduser()
     if path.is_file():
         if path.suffix.lower() not in PHOTO_SUFFIXES:
-            raise BroadcastError(texts.PHOTO_NOT_IMAGE.format(path=value))
+            raise BroadcastError(phrases.PHOTO_NOT_IMAGE.format(path=value))
         if path.stat().st_size > PHOTO_MAX_BYTES:
-            raise BroadcastError(texts.PHOTO_TOO_BIG.format(path=value))
+            raise BroadcastError(phrases.PHOTO_TOO_BIG.format(path=value))
         resolved = str(path.resolve())
         if len(resolved) > 256:
-            raise BroadcastError(texts.PHOTO_PATH_TOO_LONG)
+            raise BroadcastError(phrases.PHOTO_PATH_TOO_LONG)
         return resolved
     if FILE_ID.fullmatch(value):
         return value
-    raise BroadcastError(texts.PHOTO_INVALID.format(photo=value))
+    raise BroadcastError(phrases.PHOTO_INVALID.format(photo=value))
 
 
 # --- progress -----------------------------------------------------------------------------------
@@ -207,20 +207,20 @@ def cmd_send(args: argparse.Namespace) -> int:
     settings = _settings()
     text = read_text(args.text_file)
     photo = resolve_photo(args.photo)
-    rendered = texts.render(text)
-    problem = texts.length_problem(rendered, photo is not None)
+    rendered = phrases.render(text)
+    problem = phrases.length_problem(rendered, photo is not None)
     if problem:
         raise BroadcastError(problem)
     if args.dry_run:
         count = asyncio.run(_count(settings, args.region, args.sector))
-        print(texts.PREVIEW_HEADER)
-        print(texts.PREVIEW_RULE)
+        print(phrases.PREVIEW_HEADER)
+        print(phrases.PREVIEW_RULE)
         print(rendered)
-        print(texts.PREVIEW_RULE)
+        print(phrases.PREVIEW_RULE)
         if photo:
-            print(texts.PREVIEW_PHOTO.format(photo=photo))
+            print(phrases.PREVIEW_PHOTO.format(photo=photo))
         print(
-            texts.PREVIEW_COUNT.format(
+            phrases.PREVIEW_COUNT.format(
                 count=count, segment=report.segment_suffix(args.region, args.sector)
             )
         )
@@ -249,13 +249,13 @@ async def _send(
             async with db.session() as session:
                 if not await store.count_segment(session, region, sector):
                     raise BroadcastError(
-                        texts.NO_RECIPIENTS.format(segment=report.segment_suffix(region, sector))
+                        phrases.NO_RECIPIENTS.format(segment=report.segment_suffix(region, sector))
                     )
                 campaign = await store.create_campaign(
                     session, text, photo=photo, region=region, sector=sector
                 )
             assert campaign.id is not None
-            print(texts.CREATED.format(id=campaign.id, total=campaign.total), flush=True)
+            print(phrases.CREATED.format(id=campaign.id, total=campaign.total), flush=True)
             result = await run_with_progress(db, campaign.id, sender, settings, new_owner())
         return _finish(result)
     finally:
@@ -279,7 +279,7 @@ async def _resume(settings: Settings, campaign_id: int) -> int:
         if campaign is None:
             raise store.CampaignNotFound(campaign_id)
         if campaign.status == "done":
-            print(texts.ALREADY_DONE.format(id=campaign_id))
+            print(phrases.ALREADY_DONE.format(id=campaign_id))
             return EXIT_OK
         async with TelegramSender.from_settings(settings) as sender:  # the token first
             async with db.session() as session:
@@ -315,9 +315,9 @@ async def wait_for_lease(
             until = until.replace(tzinfo=dt.UTC)
         wait = (until - dt.datetime.now(dt.UTC)).total_seconds() + 0.5
         wait = min(max(wait, 0.0), options.lease_seconds + 1)
-        _err(texts.WAITING_LEASE.format(id=campaign_id, time=lima_time(until)))
+        _err(phrases.WAITING_LEASE.format(id=campaign_id, time=lima_time(until)))
         await asyncio.sleep(wait)
-    raise BroadcastError(texts.STILL_BUSY.format(id=campaign_id))
+    raise BroadcastError(phrases.STILL_BUSY.format(id=campaign_id))
 
 
 async def _change(session: Any, campaign_id: int, status: str) -> None:
@@ -325,10 +325,10 @@ async def _change(session: Any, campaign_id: int, status: str) -> None:
         await store.set_status(session, campaign_id, status)
     except store.TransitionRefused as exc:
         raise BroadcastError(
-            texts.TRANSITION_REFUSED.format(
+            phrases.TRANSITION_REFUSED.format(
                 id=campaign_id,
-                status=texts.CAMPAIGN_STATUS.get(exc.current, exc.current),
-                action=texts.ACTION[status],
+                status=phrases.CAMPAIGN_STATUS.get(exc.current, exc.current),
+                action=phrases.ACTION[status],
             )
         ) from None
 
@@ -349,9 +349,9 @@ async def _set(settings: Settings, campaign_id: int, status: str) -> int:
             await _change(session, campaign_id, status)
             counts = await store.delivery_counts(session, campaign_id)
         if status == "cancelled":
-            print(texts.CANCELLED.format(id=campaign_id, pending=counts["pending"]))
+            print(phrases.CANCELLED.format(id=campaign_id, pending=counts["pending"]))
         else:
-            print(texts.PAUSED.format(id=campaign_id))
+            print(phrases.PAUSED.format(id=campaign_id))
         return EXIT_OK
     finally:
         await db.dispose()

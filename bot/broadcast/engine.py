@@ -46,9 +46,9 @@ from typing import Any, Literal, Protocol
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.broadcast.pacing import Clock, Pacer, SystemClock, backoff
+from bot.broadcast.phrases import render
 from bot.broadcast.quiet import QuietHours, quiet_until
 from bot.broadcast.sender import Sender, SenderUnavailable
-from bot.broadcast.texts import render
 from bot.storage import broadcasts as store
 from bot.storage.db import Database
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.broadcast import texts
+from bot.broadcast import phrases
 from bot.broadcast.engine import Progress, RunReport
 from bot.broadcast.quiet import lima_datetime, lima_time
 from bot.storage.models import Campaign
@@ -22,16 +22,16 @@ def segment(region: str | None, sector: str | None) -> str:
     """ "región arequipa · sector textil", or "todos" when the campaign has no filter."""
     parts = []
     if region:
-        parts.append(texts.SEGMENT_REGION.format(region=region))
+        parts.append(phrases.SEGMENT_REGION.format(region=region))
     if sector:
-        parts.append(texts.SEGMENT_SECTOR.format(sector=sector))
+        parts.append(phrases.SEGMENT_SECTOR.format(sector=sector))
     return " · ".join(parts) or "todos"
 
 
 def segment_suffix(region: str | None, sector: str | None) -> str:
     """For sentences: " en región arequipa" or " (todos los suscriptores)"."""
     if not region and not sector:
-        return texts.SEGMENT_ALL
+        return phrases.SEGMENT_ALL
     return " en " + segment(region, sector)
 
 
@@ -52,28 +52,30 @@ def progress_line(progress: Progress) -> str:
     bar = "█" * filled + "░" * (BAR_WIDTH - filled)
     counts = progress.counts
     parts = [f"{bar} {progress.percent:5.1f}%", f"{progress.finished}/{progress.total}"]
-    for status, label in texts.PROGRESS_LABEL.items():
+    for status, label in phrases.PROGRESS_LABEL.items():
         if counts.get(status, 0) or status != "unknown":
             parts.append(f"{label} {counts.get(status, 0)}")
     if progress.quiet_until is not None:
-        parts.append(texts.QUIET_UNTIL.format(time=lima_time(progress.quiet_until)))
+        parts.append(phrases.QUIET_UNTIL.format(time=lima_time(progress.quiet_until)))
     return " · ".join(parts)
 
 
 def count_lines(counts: dict[str, int]) -> list[str]:
     return [
-        texts.REPORT_COUNT.format(label=texts.DELIVERY_STATUS[status], count=counts.get(status, 0))
+        phrases.REPORT_COUNT.format(
+            label=phrases.DELIVERY_STATUS[status], count=counts.get(status, 0)
+        )
         for status in ORDER
         if counts.get(status, 0) or status in ("sent", "blocked", "failed")
     ]
 
 
 def outcome_line(report: RunReport) -> str:
-    template = texts.OUTCOME[report.outcome]
+    template = phrases.OUTCOME[report.outcome]
     failures, _, reason = (report.detail or "").partition(" × ")
     return template.format(
         id=report.campaign_id,
-        status=texts.CAMPAIGN_STATUS.get(report.status, report.status),
+        status=phrases.CAMPAIGN_STATUS.get(report.status, report.status),
         failures=failures,
         reason=reason,
     )
@@ -86,27 +88,29 @@ def final_report(report: RunReport) -> list[str]:
         return lines
     lines += count_lines(report.counts)
     if report.counts.get("unknown"):
-        lines.append(texts.UNKNOWN_NOTE.format(count=report.counts["unknown"]))
+        lines.append(phrases.UNKNOWN_NOTE.format(count=report.counts["unknown"]))
     lines.append(
-        texts.REPORT_SPEED.format(duration=duration(report.duration), rate=report.sends_per_second)
+        phrases.REPORT_SPEED.format(
+            duration=duration(report.duration), rate=report.sends_per_second
+        )
     )
     if report.flood_waits:
-        lines.append(texts.REPORT_FLOOD.format(count=report.flood_waits))
+        lines.append(phrases.REPORT_FLOOD.format(count=report.flood_waits))
     if report.quiet_seconds >= 1:
-        lines.append(texts.REPORT_QUIET.format(duration=duration(report.quiet_seconds)))
+        lines.append(phrases.REPORT_QUIET.format(duration=duration(report.quiet_seconds)))
     return lines
 
 
 def list_lines(campaigns: Sequence[Campaign], counts: dict[int, dict[str, int]]) -> list[str]:
     if not campaigns:
-        return [texts.NO_CAMPAIGNS]
-    lines = [texts.LIST_HEADER]
+        return [phrases.NO_CAMPAIGNS]
+    lines = [phrases.LIST_HEADER]
     for campaign in campaigns:
         assert campaign.id is not None
         lines.append(
-            texts.LIST_ROW.format(
+            phrases.LIST_ROW.format(
                 id=campaign.id,
-                status=texts.CAMPAIGN_STATUS.get(campaign.status, campaign.status),
+                status=phrases.CAMPAIGN_STATUS.get(campaign.status, campaign.status),
                 created=lima_datetime(campaign.created_at),
                 segment=segment(campaign.region, campaign.sector)[:26],
                 sent=counts.get(campaign.id, {}).get("sent", 0),
@@ -124,34 +128,34 @@ def status_lines(
 ) -> list[str]:
     """Everything staff need to know about one campaign."""
     lines = [
-        texts.STATUS_TITLE.format(
-            id=campaign.id, status=texts.CAMPAIGN_STATUS.get(campaign.status, campaign.status)
+        phrases.STATUS_TITLE.format(
+            id=campaign.id, status=phrases.CAMPAIGN_STATUS.get(campaign.status, campaign.status)
         ),
-        texts.STATUS_CREATED.format(
+        phrases.STATUS_CREATED.format(
             created=lima_datetime(campaign.created_at),
             segment=segment(campaign.region, campaign.sector),
         ),
     ]
     if campaign.finished_at is not None:
-        lines.append(texts.STATUS_FINISHED.format(finished=lima_datetime(campaign.finished_at)))
+        lines.append(phrases.STATUS_FINISHED.format(finished=lima_datetime(campaign.finished_at)))
     if campaign.lease_owner and campaign.lease_until is not None:
         lines.append(
-            texts.STATUS_WORKER.format(
+            phrases.STATUS_WORKER.format(
                 owner=campaign.lease_owner, until=lima_datetime(campaign.lease_until)[-5:]
             )
         )
     preview = " ".join(campaign.text.split())
     lines.append(
-        texts.STATUS_TEXT.format(preview=preview[:70] + ("…" if len(preview) > 70 else ""))
+        phrases.STATUS_TEXT.format(preview=preview[:70] + ("…" if len(preview) > 70 else ""))
     )
     total = sum(counts.values())
     done = total - counts.get("pending", 0) - counts.get("sending", 0)
-    lines.append(texts.STATUS_PROGRESS.format(done=done, total=total))
+    lines.append(phrases.STATUS_PROGRESS.format(done=done, total=total))
     lines += count_lines(counts)
     if reasons:
-        lines.append(texts.STATUS_REASONS)
-        lines += [texts.STATUS_REASON.format(count=n, reason=r) for r, n in reasons]
+        lines.append(phrases.STATUS_REASONS)
+        lines += [phrases.STATUS_REASON.format(count=n, reason=r) for r, n in reasons]
     if unknown_users:
-        lines.append(texts.UNKNOWN_NOTE.format(count=counts.get("unknown", len(unknown_users))))
-        lines.append(texts.UNKNOWN_IDS.format(ids=", ".join(str(u) for u in unknown_users)))
+        lines.append(phrases.UNKNOWN_NOTE.format(count=counts.get("unknown", len(unknown_users))))
+        lines.append(phrases.UNKNOWN_IDS.format(ids=", ".join(str(u) for u in unknown_users)))
     return lines

@@ -18,8 +18,8 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
-from bot.text.analyzer import STOPWORDS
-from bot.text.normalize import normalize
+from bot.language.analyzer import STOPWORDS
+from bot.language.normalize import normalize
 
 ActKind = Literal[
     "menu",

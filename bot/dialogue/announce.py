@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import secrets
 
-from bot import texts
-from bot.broadcast import texts as broadcast_texts
+from bot import phrases
+from bot.broadcast import phrases as broadcast_phrases
 from bot.dialogue import callbacks as cb
 from bot.dialogue.model import Button, Event, Reply
 from bot.dialogue.turn import Turn
@@ -30,7 +30,7 @@ ACTIONS = {"pause": "paused", "cancel": "cancelled", "resume": "running"}
 
 def start(turn: Turn) -> None:
     turn.state, turn.data = COMPOSE, {}
-    turn.say(Reply(texts.ANNOUNCE_COMPOSE))
+    turn.say(Reply(phrases.ANNOUNCE_COMPOSE))
 
 
 async def on_message(turn: Turn, event: Event) -> bool:
@@ -39,10 +39,10 @@ async def on_message(turn: Turn, event: Event) -> bool:
         return False
     text = (event.text or "").strip()
     if not text:
-        turn.say(Reply(texts.ANNOUNCE_NEEDS_TEXT))
+        turn.say(Reply(phrases.ANNOUNCE_NEEDS_TEXT))
         return True
-    problem = broadcast_texts.length_problem(
-        broadcast_texts.render(text), with_photo=bool(event.photo)
+    problem = broadcast_phrases.length_problem(
+        broadcast_phrases.render(text), with_photo=bool(event.photo)
     )
     if problem:
         turn.say(Reply(problem))
@@ -62,7 +62,7 @@ async def on_message(turn: Turn, event: Event) -> bool:
 
 
 def _recipient_reply(text: str, photo: str | None) -> Reply:
-    return Reply(broadcast_texts.render(text), photo=photo)
+    return Reply(broadcast_phrases.render(text), photo=photo)
 
 
 async def _preview(turn: Turn, with_message: bool = True) -> None:
@@ -77,18 +77,18 @@ async def _preview(turn: Turn, with_message: bool = True) -> None:
     if ann["sector"] in kb.sectors:
         segment.append(kb.sectors[ann["sector"]].name)
     rows = [
-        [Button(texts.ANNOUNCE_TEST, cb.encode("ann", "test"))],
+        [Button(phrases.ANNOUNCE_TEST, cb.encode("ann", "test"))],
         [
-            Button(texts.ANNOUNCE_REGION, cb.encode("ann", "regions")),
-            Button(texts.ANNOUNCE_SECTOR, cb.encode("ann", "sectors")),
+            Button(phrases.ANNOUNCE_REGION, cb.encode("ann", "regions")),
+            Button(phrases.ANNOUNCE_SECTOR, cb.encode("ann", "sectors")),
         ],
-        [Button(texts.ANNOUNCE_SEND.format(count=count), cb.encode("ann", "go"))],
-        [Button(texts.ANNOUNCE_CANCEL, cb.encode("ann", "x"))],
+        [Button(phrases.ANNOUNCE_SEND.format(count=count), cb.encode("ann", "go"))],
+        [Button(phrases.ANNOUNCE_CANCEL, cb.encode("ann", "x"))],
     ]
     turn.say(
         Reply(
-            texts.ANNOUNCE_PREVIEW.format(
-                count=count, segment=" · ".join(segment) or texts.ANNOUNCE_ALL
+            phrases.ANNOUNCE_PREVIEW.format(
+                count=count, segment=" · ".join(segment) or phrases.ANNOUNCE_ALL
             ),
             buttons=rows,
         )
@@ -101,7 +101,7 @@ async def on_button(turn: Turn, data: cb.Callback) -> None:
         await _campaign_action(turn, data.arg(0), data.arg(1))
         return
     if turn.state != PREVIEW or "ann" not in turn.data:
-        turn.say(Reply(texts.STALE_BUTTON))
+        turn.say(Reply(phrases.STALE_BUTTON))
         return
     ann = turn.data["ann"]
     kb = turn.core.kb
@@ -117,8 +117,8 @@ async def on_button(turn: Turn, data: cb.Callback) -> None:
         rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
         turn.say(
             Reply(
-                texts.ANNOUNCE_PICK_REGION,
-                buttons=[[Button(texts.ANNOUNCE_ALL, cb.encode("ann", "r", "-"))], *rows],
+                phrases.ANNOUNCE_PICK_REGION,
+                buttons=[[Button(phrases.ANNOUNCE_ALL, cb.encode("ann", "r", "-"))], *rows],
             )
         )
     elif choice == "sectors":
@@ -126,8 +126,8 @@ async def on_button(turn: Turn, data: cb.Callback) -> None:
         rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
         turn.say(
             Reply(
-                texts.ANNOUNCE_PICK_SECTOR,
-                buttons=[[Button(texts.ANNOUNCE_ALL, cb.encode("ann", "s", "-"))], *rows],
+                phrases.ANNOUNCE_PICK_SECTOR,
+                buttons=[[Button(phrases.ANNOUNCE_ALL, cb.encode("ann", "s", "-"))], *rows],
             )
         )
     elif choice == "r" and (data.arg(1) in kb.regions or data.arg(1) == "-"):
@@ -149,41 +149,41 @@ async def on_button(turn: Turn, data: cb.Callback) -> None:
             progress_chat_id=turn.user.id,
         )
         if not created:  # the same preview confirmed twice (a double tap, two replicas)
-            turn.say(Reply(texts.ANNOUNCE_ALREADY.format(id=campaign.id, total=campaign.total)))
+            turn.say(Reply(phrases.ANNOUNCE_ALREADY.format(id=campaign.id, total=campaign.total)))
             return
         if not campaign.total:
-            turn.say(Reply(texts.ANNOUNCE_NOBODY))
+            turn.say(Reply(phrases.ANNOUNCE_NOBODY))
             return
-        turn.say(Reply(texts.ANNOUNCE_CREATED.format(id=campaign.id, total=campaign.total)))
+        turn.say(Reply(phrases.ANNOUNCE_CREATED.format(id=campaign.id, total=campaign.total)))
     elif choice == "x":
         turn.reset()
-        turn.say(Reply(texts.ANNOUNCE_CANCELLED))
+        turn.say(Reply(phrases.ANNOUNCE_CANCELLED))
     else:
-        turn.say(Reply(texts.STALE_BUTTON))
+        turn.say(Reply(phrases.STALE_BUTTON))
 
 
 async def _campaign_action(turn: Turn, action: str, campaign_id: str) -> None:
     number = cb.number(campaign_id)
     if action not in ACTIONS or number is None:
-        turn.say(Reply(texts.STALE_BUTTON))
+        turn.say(Reply(phrases.STALE_BUTTON))
         return
     try:
         campaign = await set_status(await turn.transaction(), number, ACTIONS[action])
     except CampaignNotFound:
-        turn.say(Reply(texts.STALE_BUTTON))
+        turn.say(Reply(phrases.STALE_BUTTON))
         return
     except TransitionRefused:
-        turn.say(Reply(texts.ANNOUNCE_CANNOT.format(id=campaign_id)))
+        turn.say(Reply(phrases.ANNOUNCE_CANNOT.format(id=campaign_id)))
         return
-    label = broadcast_texts.CAMPAIGN_STATUS.get(campaign.status, campaign.status)
-    turn.say(Reply(texts.ANNOUNCE_STATUS.format(id=campaign.id, status=label)))
+    label = broadcast_phrases.CAMPAIGN_STATUS.get(campaign.status, campaign.status)
+    turn.say(Reply(phrases.ANNOUNCE_STATUS.format(id=campaign.id, status=label)))
 
 
 def campaign_buttons(campaign_id: int, status: str) -> list[list[Button]]:
     """Under the progress message: pause or resume, and cancel."""
     toggle = (
-        Button(texts.ANNOUNCE_RESUME, cb.encode("bc", "resume", campaign_id))
+        Button(phrases.ANNOUNCE_RESUME, cb.encode("bc", "resume", campaign_id))
         if status == "paused"
-        else Button(texts.ANNOUNCE_PAUSE, cb.encode("bc", "pause", campaign_id))
+        else Button(phrases.ANNOUNCE_PAUSE, cb.encode("bc", "pause", campaign_id))
     )
-    return [[toggle, Button(texts.ANNOUNCE_STOP, cb.encode("bc", "cancel", campaign_id))]]
+    return [[toggle, Button(phrases.ANNOUNCE_STOP, cb.encode("bc", "cancel", campaign_id))]]

@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.answers.result import AskResult
 from bot.knowledge.loader import KnowledgeBase
-from bot.text.normalize import normalize
+from bot.language.normalize import normalize
 
 # Words that open a follow-up: "y ...", "entonces ...", "pero ...".
 _CUES = frozenset({"y", "e", "i", "entonces", "pero", "ademas", "tambien", "osea", "aparte"})

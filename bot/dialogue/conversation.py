@@ -21,7 +21,7 @@ from dataclasses import replace
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import metrics, texts
+from bot import metrics, phrases
 from bot.answers.result import AskResult
 from bot.core import Core
 from bot.dialogue import (
@@ -97,7 +97,7 @@ class Dialogue:
             # the person still gets an answer instead of silence.
             log.exception("event failed: %s", event.kind)
             metrics.ERRORS.inc("dialogue")
-            return Outcome([Reply(texts.SORRY)])
+            return Outcome([Reply(phrases.SORRY)])
 
     async def _handle(self, event: Event, resources: contextlib.AsyncExitStack) -> Outcome:
         snapshot = await self.store.load(event.user.id)
@@ -187,9 +187,9 @@ class Dialogue:
                 await self._text(turn, replace(event, kind="text"))
                 if turn.outcome.replies and turn.outcome.replies[0].text:
                     first = turn.outcome.replies[0]
-                    first.text = texts.CAPTION_READ + "\n\n" + first.text
+                    first.text = phrases.CAPTION_READ + "\n\n" + first.text
                 return
-            turn.say(Reply(texts.MEDIA_REPLY.get(event.media, texts.MEDIA_DEFAULT)))
+            turn.say(Reply(phrases.MEDIA_REPLY.get(event.media, phrases.MEDIA_DEFAULT)))
         elif event.kind == "location":
             await self._location(turn, event)
         elif event.kind == "contact":
@@ -205,16 +205,16 @@ class Dialogue:
             turn.reset()
             if event.payload and not turn.user.source:
                 turn.update_user(source=event.payload[:64])
-            turn.say(keyboards.menu(texts.GREETING))
+            turn.say(keyboards.menu(phrases.GREETING))
         elif name in {"ayuda", "help"}:
-            turn.say(Reply(texts.HELP, buttons=[keyboards.menu_buttons()[0]]))
+            turn.say(Reply(phrases.HELP, buttons=[keyboards.menu_buttons()[0]]))
         elif name == "menu":
             turn.reset()
             turn.say(keyboards.menu())
         elif name == "cancelar":
             in_capture = turn.state in lead_capture.STATES
             turn.reset()
-            turn.say(keyboards.menu(texts.LEAD_CANCELLED if in_capture else texts.CANCELLED))
+            turn.say(keyboards.menu(phrases.LEAD_CANCELLED if in_capture else phrases.CANCELLED))
         elif name == "novedades":
             await self._subscribe(turn)
         elif name == "baja":
@@ -224,14 +224,14 @@ class Dialogue:
         elif name == "borrar_mis_datos":
             if turn.changes.create_user:  # nothing stored: nothing to confirm, nothing to store
                 turn.forget()
-                turn.say(Reply(texts.DELETED_NOTHING))
+                turn.say(Reply(phrases.DELETED_NOTHING))
             else:
                 self._ask_delete(turn)
         elif name in staff.COMMANDS | insights.COMMANDS:
             if not turn.is_admin:
-                turn.say(Reply(texts.STAFF_ONLY))
+                turn.say(Reply(phrases.STAFF_ONLY))
             elif not self._staff_place(event):
-                turn.say(Reply(texts.STAFF_PRIVATE_ONLY))
+                turn.say(Reply(phrases.STAFF_PRIVATE_ONLY))
             elif name == "leads":
                 await staff.summary(turn)
                 await staff.open_leads(turn, 0)
@@ -248,21 +248,21 @@ class Dialogue:
             else:
                 await staff.export(turn, self.db, event.payload)
         else:
-            turn.say(Reply(texts.UNKNOWN_COMMAND))
+            turn.say(Reply(phrases.UNKNOWN_COMMAND))
 
     async def _reload(self, turn: Turn) -> None:
         if self.reload_knowledge is None:
-            turn.say(Reply(texts.RELOAD_UNAVAILABLE))
+            turn.say(Reply(phrases.RELOAD_UNAVAILABLE))
             return
         at = utcnow()
         problems = self.reload_knowledge(at)
         if problems:
             shown = "\n".join(f"• {p}" for p in problems[:10])
-            turn.say(Reply(texts.RELOAD_REFUSED.format(count=len(problems), problems=shown)))
+            turn.say(Reply(phrases.RELOAD_REFUSED.format(count=len(problems), problems=shown)))
             return
         await request_knowledge_reload(await turn.transaction(), at)  # the other replicas follow
         kb = self.core().kb
-        turn.say(Reply(texts.RELOADED.format(entries=len(kb.entries), digest=kb.digest)))
+        turn.say(Reply(phrases.RELOADED.format(entries=len(kb.entries), digest=kb.digest)))
 
     # -- buttons ---------------------------------------------------------------------
 
@@ -279,22 +279,22 @@ class Dialogue:
             )
         elif action == "more" and data.arg(0) in kb.entries:
             entry = kb.entries[data.arg(0)]
-            turn.say(Reply(entry.more or texts.NO_MORE))
+            turn.say(Reply(entry.more or phrases.NO_MORE))
         elif action == "morec" and data.arg(0) in kb.cites:
             card = turn.core.answers.cite_card("", data.arg(0))
-            turn.say(Reply(card.more or texts.NO_MORE))
+            turn.say(Reply(card.more or phrases.NO_MORE))
         elif action == "fb" and data.arg(0) in kb.entries and data.arg(1) in {"0", "1"}:
             useful = data.arg(1) == "1"
             turn.add_feedback(data.arg(0), useful)
             if useful:
-                turn.say(Reply("", notice=texts.FEEDBACK_THANKS))
+                turn.say(Reply("", notice=phrases.FEEDBACK_THANKS))
             else:
-                interested = Button(texts.BUTTON_ADVISOR, cb.encode("lead", "e", data.arg(0)))
-                turn.say(Reply(texts.FEEDBACK_SORRY, buttons=[[interested]]))
+                interested = Button(phrases.BUTTON_ADVISOR, cb.encode("lead", "e", data.arg(0)))
+                turn.say(Reply(phrases.FEEDBACK_SORRY, buttons=[[interested]]))
         elif action == "none":
             turn.say(
                 Reply(
-                    texts.FALLBACK,
+                    phrases.FALLBACK,
                     buttons=[[keyboards.advisor_button()], [keyboards.menu_button()]],
                 )
             )
@@ -315,7 +315,7 @@ class Dialogue:
             needs = [] if data.arg(2) == "-" else [data.arg(2)]
             await self._cite_results(turn, data.arg(0), data.arg(1), needs)
         elif action in {"lead", "adv", "lc"} and not event.private:
-            turn.say(Reply(texts.LEAD_PRIVATE_ONLY))  # a phone and a RUC are not for a group
+            turn.say(Reply(phrases.LEAD_PRIVATE_ONLY))  # a phone and a RUC are not for a group
         elif action == "lead" and (topic := lead_capture.topic_for(turn, data.arg(0), data.arg(1))):
             await lead_capture.start(turn, data.arg(0), *topic)
         elif action == "hp":
@@ -324,15 +324,15 @@ class Dialogue:
             await handoff.on_rating(turn, data)
         elif action == "adv":
             question = str(turn.data.get("question") or "")
-            label = question or texts.ADVISOR_TOPIC
+            label = question or phrases.ADVISOR_TOPIC
             await lead_capture.start(turn, "q", question or "asesoria", label[:300])
         elif action == "lc":
             await lead_capture.consent(turn, data.arg(0) == "y", event.user.first_name)
         elif action in {"ls", "ann", "bc", "la", "lp", "lv", *insights.BUTTONS}:
             if not turn.is_admin:
-                turn.say(Reply(texts.STAFF_ONLY))
+                turn.say(Reply(phrases.STAFF_ONLY))
             elif not self._staff_place(event):
-                turn.say(Reply(texts.STAFF_PRIVATE_ONLY))
+                turn.say(Reply(phrases.STAFF_PRIVATE_ONLY))
             elif action == "ls":
                 await staff.status_button(turn, data)
             elif action == "la":
@@ -351,7 +351,7 @@ class Dialogue:
             await self._delete_my_data(turn, data.arg(0) == "y", data.arg(1))
         elif not await lead_capture.on_button(turn, data):
             turn.reset()
-            turn.say(keyboards.menu(texts.STALE_BUTTON))
+            turn.say(keyboards.menu(phrases.STALE_BUTTON))
 
     def _staff_place(self, event: Event) -> bool:
         """Staff tools show leads: only in a private chat or in the configured staff chat."""
@@ -361,7 +361,7 @@ class Dialogue:
         kb = turn.core.kb
         turn.reset()
         if choice == "ask":
-            turn.say(Reply(texts.ASK_PROMPT))
+            turn.say(Reply(phrases.ASK_PROMPT))
         elif choice == "cite":
             self._find_cite(turn)
         elif choice == "cite_any":  # "Cambiar rubro o región": start over from the sector
@@ -407,7 +407,7 @@ class Dialogue:
             if len(text.split()) <= 3 and act.kind == "none":
                 reply = keyboards.regions(turn.core.kb, turn.data["sector"], 0)
                 reply.text = (
-                    texts.CITE_REGION_NOT_FOUND.format(text=text.strip()[:60]) + "\n" + reply.text
+                    phrases.CITE_REGION_NOT_FOUND.format(text=text.strip()[:60]) + "\n" + reply.text
                 )
                 turn.say(reply)
                 return
@@ -416,7 +416,7 @@ class Dialogue:
             turn.reset()
             turn.say(
                 Reply(
-                    texts.ACK if act.kind == "yes" else texts.NO_ACK,
+                    phrases.ACK if act.kind == "yes" else phrases.NO_ACK,
                     kind="ack",
                     buttons=[[keyboards.menu_button()]],
                 )
@@ -427,11 +427,11 @@ class Dialogue:
             return
         if act.kind == "frustration":
             turn.reset()
-            turn.say(Reply(texts.FRUSTRATION, buttons=_person_and_menu(), kind="frustration"))
+            turn.say(Reply(phrases.FRUSTRATION, buttons=_person_and_menu(), kind="frustration"))
             return
         if act.kind == "foreign":
             turn.reset()
-            line = texts.FOREIGN_EN if act.language == "en" else texts.FOREIGN_QU
+            line = phrases.FOREIGN_EN if act.language == "en" else phrases.FOREIGN_QU
             turn.say(Reply(line, buttons=_person_and_menu(), kind="foreign"))
             return
         await self._question(turn, text)
@@ -441,13 +441,13 @@ class Dialogue:
         result, understood = self._in_context(turn, text)
         if (
             result.kind == "greeting"
-            and result.text == texts.GREETING
+            and result.text == phrases.GREETING
             and not turn.changes.create_user
         ):
             # Already talking: a "hola, buenas tardes" needs a hello, not the whole welcome.
             turn.log_question(text, result.kind, None, result.score)
             turn.say(
-                Reply(texts.GREETING_AGAIN, buttons=[[keyboards.menu_button()]], kind="greeting")
+                Reply(phrases.GREETING_AGAIN, buttons=[[keyboards.menu_button()]], kind="greeting")
             )
             return
         extraction = turn.core.matcher.extract(text)
@@ -468,7 +468,7 @@ class Dialogue:
             turn.data = {"question": turn.redact(text)[:300]}
         if understood:
             result = replace(
-                result, text=texts.UNDERSTOOD_ABOUT.format(topic=understood) + " " + result.text
+                result, text=phrases.UNDERSTOOD_ABOUT.format(topic=understood) + " " + result.text
             )
         turn.log_question(text, result.kind, result.entry_id, result.score)
         self._show(turn, result)
@@ -530,8 +530,8 @@ class Dialogue:
             data = cb.encode("cs", sector)
         turn.say(
             Reply(
-                texts.CITE_OFFER.format(business=business),
-                buttons=[[Button(texts.BUTTON_CITE_OFFER, data)]],
+                phrases.CITE_OFFER.format(business=business),
+                buttons=[[Button(phrases.BUTTON_CITE_OFFER, data)]],
                 kind="cite_offer",
             )
         )
@@ -549,11 +549,11 @@ class Dialogue:
             turn.reset()
             turn.say(keyboards.menu())
         elif kind == "help":
-            turn.say(Reply(texts.HELP, buttons=[keyboards.menu_buttons()[0]], kind="help"))
+            turn.say(Reply(phrases.HELP, buttons=[keyboards.menu_buttons()[0]], kind="help"))
         elif kind == "exit":
             in_capture = turn.state in lead_capture.STATES
             turn.reset()
-            turn.say(keyboards.menu(texts.LEAD_CANCELLED if in_capture else texts.CANCELLED))
+            turn.say(keyboards.menu(phrases.LEAD_CANCELLED if in_capture else phrases.CANCELLED))
         else:
             self._back(turn)
 
@@ -562,7 +562,7 @@ class Dialogue:
         kb = turn.core.kb
         if turn.state in lead_capture.STATES:
             turn.reset()
-            turn.say(keyboards.menu(texts.LEAD_CANCELLED))
+            turn.say(keyboards.menu(phrases.LEAD_CANCELLED))
             return
         actions = [cb.decode(data) for _, data in turn.context.get("options", [])]
         needs = next((a for a in actions if a.action == "cn" and a.arg(0) in kb.sectors), None)
@@ -574,7 +574,7 @@ class Dialogue:
         if turn.state == CITE_REGION or any(a.action in {"cr", "crp"} for a in actions):
             turn.say(keyboards.sectors(kb))
             return
-        turn.say(keyboards.menu(texts.BACK_NOTHING))
+        turn.say(keyboards.menu(phrases.BACK_NOTHING))
 
     async def _pick(
         self, turn: Turn, event: Event, act: acts.Act, options: list[acts.Option]
@@ -582,10 +582,10 @@ class Dialogue:
         if act.index is None:
             if not options:
                 turn.reset()
-                turn.say(keyboards.menu(texts.NO_OPTIONS))
+                turn.say(keyboards.menu(phrases.NO_OPTIONS))
                 return
             rows = [[Button(o.label, o.data)] for o in options]
-            text = texts.PICK_OUT_OF_RANGE.format(number=act.number, count=len(options))
+            text = phrases.PICK_OUT_OF_RANGE.format(number=act.number, count=len(options))
             turn.say(Reply(text, buttons=rows))
             return
         await self._button(turn, replace(event, kind="button", data=options[act.index].data))
@@ -595,24 +595,24 @@ class Dialogue:
         topic = context.topic_of(turn.context, turn.core.kb)
         if topic is not None and not turn.data.get("question"):
             # A lead left outside office hours is about what the owner was reading.
-            turn.data["question"] = texts.ADVISOR_ABOUT.format(topic=topic.label)
+            turn.data["question"] = phrases.ADVISOR_ABOUT.format(topic=topic.label)
         await handoff.request_person(turn, event)
 
     async def _location(self, turn: Turn, event: Event) -> None:
         """A shared location sets the region: the nearest regional capital, named in the reply."""
         kb = turn.core.kb
         if event.latitude is None or event.longitude is None or not kb.regions:
-            turn.say(Reply(texts.MEDIA_REPLY["location"]))
+            turn.say(Reply(phrases.MEDIA_REPLY["location"]))
             return
         lat, lon = event.latitude, event.longitude
         region = min(kb.regions.values(), key=lambda r: haversine_km(lat, lon, r.lat, r.lon))
-        note = texts.LOCATION_REGION.format(capital=region.capital, region=region.name)
+        note = phrases.LOCATION_REGION.format(capital=region.capital, region=region.name)
         if turn.state in lead_capture.STATES and "lead" in turn.data:
             if turn.state == lead_capture.REGION:
                 turn.say(Reply(note))
                 await lead_capture.region_given(turn, region.id)
                 return
-            turn.say(Reply(texts.MEDIA_REPLY["location"]))
+            turn.say(Reply(phrases.MEDIA_REPLY["location"]))
             return
         if turn.state == CITE_REGION and turn.data.get("sector") in kb.sectors:
             turn.say(Reply(note))
@@ -641,10 +641,10 @@ class Dialogue:
             turn.say(keyboards.regions(kb, sector, 0))
             return
         reply = keyboards.needs(kb, sector, region)
-        reply.text = texts.CITE_KNOWN_PROFILE.format(
+        reply.text = phrases.CITE_KNOWN_PROFILE.format(
             sector=kb.sectors[sector].name, region=kb.regions[region].name
         )
-        reply.buttons.append([Button(texts.BUTTON_CHANGE_PROFILE, cb.encode("menu", "cite_any"))])
+        reply.buttons.append([Button(phrases.BUTTON_CHANGE_PROFILE, cb.encode("menu", "cite_any"))])
         turn.say(reply)
 
     async def _cite_region_chosen(self, turn: Turn, sector: str, region: str) -> None:
@@ -663,60 +663,60 @@ class Dialogue:
 
     async def _subscribe(self, turn: Turn) -> None:
         if turn.user.subscribed:
-            turn.say(Reply(texts.ALREADY_SUBSCRIBED))
+            turn.say(Reply(phrases.ALREADY_SUBSCRIBED))
             return
         turn.update_user(subscribed=True)
-        turn.say(Reply(texts.SUBSCRIBED))
+        turn.say(Reply(phrases.SUBSCRIBED))
 
     async def _unsubscribe(self, turn: Turn) -> None:
         if not turn.user.subscribed:
-            turn.say(Reply(texts.NOT_SUBSCRIBED))
+            turn.say(Reply(phrases.NOT_SUBSCRIBED))
             return
         turn.update_user(subscribed=False)
-        turn.say(Reply(texts.UNSUBSCRIBED))
+        turn.say(Reply(phrases.UNSUBSCRIBED))
 
     async def _my_data(self, turn: Turn, event: Event) -> None:
         if not event.private:  # a group would show the phone and RUC to all its members
-            turn.say(Reply(texts.MY_DATA_PRIVATE_ONLY))
+            turn.say(Reply(phrases.MY_DATA_PRIVATE_ONLY))
             return
         if turn.changes.create_user:  # no row: never wrote, or erased their data
             turn.forget()  # asking what is stored must not store anything
-            turn.say(Reply(texts.MY_DATA_NONE))
+            turn.say(Reply(phrases.MY_DATA_NONE))
             return
         user = turn.user
         session = await turn.transaction()
         kb = turn.core.kb
         lines = [
-            texts.MY_DATA_INTRO,
-            texts.MY_DATA_ID.format(id=user.id),
-            texts.MY_DATA_SINCE.format(date=user.created_at.strftime("%d/%m/%Y")),
-            texts.MY_DATA_SOURCE.format(source=user.source or "—"),
-            texts.MY_DATA_REGION.format(
+            phrases.MY_DATA_INTRO,
+            phrases.MY_DATA_ID.format(id=user.id),
+            phrases.MY_DATA_SINCE.format(date=user.created_at.strftime("%d/%m/%Y")),
+            phrases.MY_DATA_SOURCE.format(source=user.source or "—"),
+            phrases.MY_DATA_REGION.format(
                 region=kb.regions[user.region].name if user.region in kb.regions else "—"
             ),
-            texts.MY_DATA_SECTOR.format(
+            phrases.MY_DATA_SECTOR.format(
                 sector=kb.sectors[user.sector].name if user.sector in kb.sectors else "—"
             ),
-            texts.MY_DATA_NEWS.format(news="sí" if user.subscribed else "no"),
+            phrases.MY_DATA_NEWS.format(news="sí" if user.subscribed else "no"),
         ]
         count = await count_questions(session, user.id)
         if count:
             shown = await recent_questions(session, user.id, QUESTIONS_SHOWN)
-            lines.append(texts.MY_DATA_QUESTIONS_SHOWN.format(shown=len(shown), count=count))
+            lines.append(phrases.MY_DATA_QUESTIONS_SHOWN.format(shown=len(shown), count=count))
             lines += [
-                texts.MY_DATA_QUESTION.format(
+                phrases.MY_DATA_QUESTION.format(
                     date=q.created_at.strftime("%d/%m/%Y"), text=q.question or "—"
                 )
                 for q in shown
             ]
-            lines.append(texts.MY_DATA_QUESTIONS_NOTE)
+            lines.append(phrases.MY_DATA_QUESTIONS_NOTE)
         else:
-            lines.append(texts.MY_DATA_QUESTIONS.format(count=0))
+            lines.append(phrases.MY_DATA_QUESTIONS.format(count=0))
         leads = await leads_of_user(session, user.id)
         if leads:
-            lines.append(texts.MY_DATA_LEADS)
+            lines.append(phrases.MY_DATA_LEADS)
             lines += [
-                texts.MY_DATA_LEAD.format(
+                phrases.MY_DATA_LEAD.format(
                     reference=lead.reference,
                     topic=lead.topic_label,
                     status=lead.status,
@@ -728,22 +728,22 @@ class Dialogue:
             ]
         handoffs, relayed = await count_handoffs(session, user.id)
         if handoffs:
-            lines.append(texts.MY_DATA_HANDOFFS.format(handoffs=handoffs, messages=relayed))
+            lines.append(phrases.MY_DATA_HANDOFFS.format(handoffs=handoffs, messages=relayed))
             lines += [
-                texts.MY_DATA_HANDOFF_MESSAGE.format(
+                phrases.MY_DATA_HANDOFF_MESSAGE.format(
                     date=m.created_at.strftime("%d/%m/%Y"),
-                    who=texts.MY_DATA_HANDOFF_YOU
+                    who=phrases.MY_DATA_HANDOFF_YOU
                     if m.direction == "in"
-                    else (m.staff_name or texts.HANDOFF_ADVISOR),
+                    else (m.staff_name or phrases.HANDOFF_ADVISOR),
                     text=m.text[:200] or "—",
                 )
                 for m in await recent_messages(session, user.id, QUESTIONS_SHOWN)
             ]
-        lines.append(texts.MY_DATA_FOOTER)
-        button = Button(texts.BUTTON_DELETE_MY_DATA, cb.encode("del", "ask"))
+        lines.append(phrases.MY_DATA_FOOTER)
+        button = Button(phrases.BUTTON_DELETE_MY_DATA, cb.encode("del", "ask"))
         turn.say(Reply("\n".join(lines), buttons=[[button]]))
 
-    def _ask_delete(self, turn: Turn, text: str = texts.DELETE_CONFIRM) -> None:
+    def _ask_delete(self, turn: Turn, text: str = phrases.DELETE_CONFIRM) -> None:
         """Ask for confirmation with a one-time token: an old button cannot delete."""
         token = secrets.token_hex(4)
         turn.state = CONFIRM_DELETE
@@ -752,8 +752,8 @@ class Dialogue:
             Reply(
                 text,
                 buttons=[
-                    [Button(texts.BUTTON_DELETE, cb.encode("del", "y", token))],
-                    [Button(texts.BUTTON_KEEP, cb.encode("del", "n", token))],
+                    [Button(phrases.BUTTON_DELETE, cb.encode("del", "y", token))],
+                    [Button(phrases.BUTTON_KEEP, cb.encode("del", "n", token))],
                 ],
             )
         )
@@ -770,36 +770,40 @@ class Dialogue:
     async def _delete_my_data(self, turn: Turn, confirmed: bool, token: str) -> None:
         if not confirmed:
             turn.reset()
-            turn.say(Reply(texts.DELETE_KEPT))
+            turn.say(Reply(phrases.DELETE_KEPT))
             return
         if not self._confirmation_is_current(turn, token):
-            self._ask_delete(turn, texts.DELETE_STALE + "\n\n" + texts.DELETE_CONFIRM)
+            self._ask_delete(turn, phrases.DELETE_STALE + "\n\n" + phrases.DELETE_CONFIRM)
             return
         turn.reset()
         if turn.changes.create_user:  # nothing was ever stored (or it was already erased)
             turn.forget()
-            turn.say(Reply(texts.DELETED_NOTHING, remove_keyboard=True))
+            turn.say(Reply(phrases.DELETED_NOTHING, remove_keyboard=True))
             return
         erased = await erase_person(
-            await turn.transaction(), turn.user.id, texts.ERASED_TOPIC, texts.STAFF_LEAD_ERASED
+            await turn.transaction(), turn.user.id, phrases.ERASED_TOPIC, phrases.STAFF_LEAD_ERASED
         )
         turn.forget()
         turn.outcome.staff_edits += [
             StaffEdit(
                 shown.chat_id,
                 shown.message_id,
-                texts.STAFF_LEAD_ERASED.format(reference=shown.reference),
+                phrases.STAFF_LEAD_ERASED.format(reference=shown.reference),
             )
             for shown in erased.staff_messages
         ]
         for chat_id, thread_id in erased.topics:  # named after the person, full of their words
             turn.outcome.topics.append(
                 TopicChange(
-                    "delete", chat_id, 0, thread_id=thread_id, name=texts.STAFF_HANDOFF_ERASED_TOPIC
+                    "delete",
+                    chat_id,
+                    0,
+                    thread_id=thread_id,
+                    name=phrases.STAFF_HANDOFF_ERASED_TOPIC,
                 )
             )
         turn.outcome.staff_deletions += erased.relayed
-        turn.say(Reply(texts.DELETED, remove_keyboard=True))
+        turn.say(Reply(phrases.DELETED, remove_keyboard=True))
 
 
 def _options(turn: Turn) -> list[acts.Option]:
@@ -842,4 +846,4 @@ def _answer_button(options: list[acts.Option], yes: bool) -> str | None:
 
 
 def _person_and_menu() -> list[list[Button]]:
-    return [[Button(texts.BUTTON_PERSON, cb.encode("adv"))], *keyboards.menu_buttons()]
+    return [[Button(phrases.BUTTON_PERSON, cb.encode("adv"))], *keyboards.menu_buttons()]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot import texts
+from bot import phrases
 from bot.dialogue import keyboards
 from bot.dialogue.model import Reply
 from bot.knowledge.loader import KnowledgeBase
@@ -29,8 +29,12 @@ def menu(kb: KnowledgeBase, today: dt.date | None = None) -> Reply:
     live = [e for e in finance if not is_closed(e, today)][:LIVE_SHOWN]
     closed = [e for e in finance if is_closed(e, today)][:CLOSED_SHOWN]
     rows = [[keyboards.entry_button(e.id, e.title)] for e in live]
-    rows += [[keyboards.entry_button(e.id, texts.FINANCE_CLOSED_PREFIX + e.title)] for e in closed]
-    text = texts.FINANCE_INTRO
+    rows += [
+        [keyboards.entry_button(e.id, phrases.FINANCE_CLOSED_PREFIX + e.title)] for e in closed
+    ]
+    text = phrases.FINANCE_INTRO
     if closed:  # said after the list it explains: the closed ones come last, marked
-        text += "\n" + texts.FINANCE_CLOSED_NOTE.format(mark=texts.FINANCE_CLOSED_PREFIX.strip())
+        text += "\n" + phrases.FINANCE_CLOSED_NOTE.format(
+            mark=phrases.FINANCE_CLOSED_PREFIX.strip()
+        )
     return Reply(text, buttons=[*rows, [keyboards.menu_button()]])

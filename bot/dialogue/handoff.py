@@ -21,7 +21,7 @@ import datetime as dt
 import logging
 import re
 
-from bot import texts
+from bot import phrases
 from bot.dialogue import callbacks as cb
 from bot.dialogue import lead_capture
 from bot.dialogue.model import Button, Event, Outcome, Post, Reply, TopicChange
@@ -58,7 +58,7 @@ def _suggestible(text: str) -> bool:
 
 
 def _end_buttons() -> list[list[Button]]:
-    return [[Button(texts.BUTTON_END_HANDOFF, cb.encode("ho", "end"))]]
+    return [[Button(phrases.BUTTON_END_HANDOFF, cb.encode("ho", "end"))]]
 
 
 def _rating_buttons(handoff_id: int) -> list[list[Button]]:
@@ -71,11 +71,11 @@ def _rating_buttons(handoff_id: int) -> list[list[Button]]:
 async def request_person(turn: Turn, event: Event) -> None:
     """Open a handoff to a person, or say when one can answer and offer to leave a lead."""
     if not event.private:  # a group would see the owner's conversation
-        turn.say(Reply(texts.HANDOFF_PRIVATE_ONLY))
+        turn.say(Reply(phrases.HANDOFF_PRIVATE_ONLY))
         return
     question = str(turn.data.get("question") or "")
     if turn.staff_chat_id is None:
-        turn.say(Reply(texts.HANDOFF_NO_STAFF_CHAT))
+        turn.say(Reply(phrases.HANDOFF_NO_STAFF_CHAT))
         await _offer_lead(turn, question)
         return
     now = utcnow()
@@ -84,7 +84,9 @@ async def request_person(turn: Turn, event: Event) -> None:
         opening = hours.next_opening(now)
         turn.say(
             Reply(
-                texts.HANDOFF_OUTSIDE_HOURS.format(hours=hours.describe(), when=when(opening, now))
+                phrases.HANDOFF_OUTSIDE_HOURS.format(
+                    hours=hours.describe(), when=when(opening, now)
+                )
             )
         )
         await _offer_lead(turn, question)
@@ -94,13 +96,13 @@ async def request_person(turn: Turn, event: Event) -> None:
     kb = turn.core.kb
     sector = kb.sectors[turn.user.sector].name if turn.user.sector in kb.sectors else "—"
     region = kb.regions[turn.user.region].name if turn.user.region in kb.regions else "—"
-    topic_name = texts.STAFF_HANDOFF_TOPIC.format(name=name, sector=sector, region=region)[:128]
+    topic_name = phrases.STAFF_HANDOFF_TOPIC.format(name=name, sector=sector, region=region)[:128]
     handoff, created, old_name = await store.open_handoff(
         session, turn.user.id, turn.staff_chat_id, name, topic_name
     )
     turn.state, turn.data = HANDOFF, {"handoff": handoff.id}
     if not created:
-        turn.say(Reply(texts.HANDOFF_ALREADY_OPEN, buttons=_end_buttons()))
+        turn.say(Reply(phrases.HANDOFF_ALREADY_OPEN, buttons=_end_buttons()))
         return
     header, header_group = await _header(turn, handoff, sector, region, now)
     turn.outcome.topics.append(
@@ -116,11 +118,11 @@ async def request_person(turn: Turn, event: Event) -> None:
             rename=old_name != topic_name,
         )
     )
-    turn.say(Reply(texts.HANDOFF_OPENED, buttons=_end_buttons()))
+    turn.say(Reply(phrases.HANDOFF_OPENED, buttons=_end_buttons()))
 
 
 async def _offer_lead(turn: Turn, question: str) -> None:
-    label = question or texts.ADVISOR_TOPIC
+    label = question or phrases.ADVISOR_TOPIC
     await lead_capture.start(turn, "q", question or "asesoria", label[:300])
 
 
@@ -136,17 +138,17 @@ async def _header(turn: Turn, handoff: Handoff, sector: str, region: str, now: d
     exchanges = []
     for q in reversed(await recent_questions(session, turn.user.id, EXCHANGES_SHOWN)):
         if q.kind == "answer" and q.entry_id in kb.entries:
-            reply = texts.STAFF_HANDOFF_REPLY_ANSWER.format(title=kb.entries[q.entry_id].title)
+            reply = phrases.STAFF_HANDOFF_REPLY_ANSWER.format(title=kb.entries[q.entry_id].title)
         else:
-            reply = texts.STAFF_HANDOFF_REPLY_KINDS.get(q.kind, q.kind)
+            reply = phrases.STAFF_HANDOFF_REPLY_KINDS.get(q.kind, q.kind)
         exchanges.append(
-            texts.STAFF_HANDOFF_EXCHANGE.format(question=q.question[:200], reply=reply)
+            phrases.STAFF_HANDOFF_EXCHANGE.format(question=q.question[:200], reply=reply)
         )
     count, rating = await store.past_handoffs(session, turn.user.id, handoff.id or 0)
     past = "0"
     if count:
-        shown = f"{rating}/5" if rating is not None else texts.STAFF_HANDOFF_NO_RATING
-        past = texts.STAFF_HANDOFF_PAST.format(count=count, rating=shown)
+        shown = f"{rating}/5" if rating is not None else phrases.STAFF_HANDOFF_NO_RATING
+        past = phrases.STAFF_HANDOFF_PAST.format(count=count, rating=shown)
     values = {
         "past": past,
         "name": handoff.owner_name,
@@ -154,12 +156,12 @@ async def _header(turn: Turn, handoff: Handoff, sector: str, region: str, now: d
         "sector": sector,
         "region": region,
         "source": turn.user.source or "—",
-        "leads": ", ".join(leads) or texts.STAFF_HANDOFF_NO_LEADS,
-        "exchanges": "\n".join(exchanges) or texts.STAFF_HANDOFF_NO_EXCHANGES,
+        "leads": ", ".join(leads) or phrases.STAFF_HANDOFF_NO_LEADS,
+        "exchanges": "\n".join(exchanges) or phrases.STAFF_HANDOFF_NO_EXCHANGES,
     }
     return (
-        texts.STAFF_HANDOFF_HEADER.format(**values),
-        texts.STAFF_HANDOFF_HEADER_GROUP.format(**values),
+        phrases.STAFF_HANDOFF_HEADER.format(**values),
+        phrases.STAFF_HANDOFF_HEADER_GROUP.format(**values),
     )
 
 
@@ -180,7 +182,7 @@ async def on_owner(turn: Turn, event: Event) -> bool:
             return True
         if event.command in OWNER_PASS_COMMANDS:
             return False
-        turn.say(Reply(texts.HANDOFF_IN_PROGRESS, buttons=_end_buttons()))
+        turn.say(Reply(phrases.HANDOFF_IN_PROGRESS, buttons=_end_buttons()))
         return True
     if event.kind == "button":
         data = cb.decode(event.data)
@@ -189,7 +191,7 @@ async def on_owner(turn: Turn, event: Event) -> bool:
                 await end_by_owner(turn, handoff)
                 return True
             return False
-        turn.say(Reply(texts.HANDOFF_IN_PROGRESS, buttons=_end_buttons()))
+        turn.say(Reply(phrases.HANDOFF_IN_PROGRESS, buttons=_end_buttons()))
         return True
     await _relay_in(turn, event, handoff)
     return True
@@ -215,10 +217,10 @@ async def _relay_in(turn: Turn, event: Event, handoff: Handoff) -> None:
     if handoff.thread_id is not None and source is not None:
         post = Post(thread_id=handoff.thread_id, copy_of=source, **common)  # type: ignore[arg-type]
     elif event.kind == "text" or source is None:
-        text = texts.STAFF_HANDOFF_FROM_OWNER.format(name=name, text=event.text or stored)
+        text = phrases.STAFF_HANDOFF_FROM_OWNER.format(name=name, text=event.text or stored)
         post = Post(text=text, **common)  # type: ignore[arg-type]
     else:  # not a forum: a copy staff can reply to, captioned with whose it is
-        caption = texts.STAFF_HANDOFF_FROM_OWNER_CAPTION.format(name=name)
+        caption = phrases.STAFF_HANDOFF_FROM_OWNER_CAPTION.format(name=name)
         if event.text:
             caption += f": {event.text}"
         if _uncaptionable(event):  # say whose it is first; the copy itself stays bare
@@ -234,23 +236,25 @@ async def end_by_owner(turn: Turn, handoff: Handoff) -> None:
     turn.reset()
     if not await store.close_handoff(session, handoff.id or 0, "owner"):
         return
-    turn.say(Reply(texts.HANDOFF_ENDED_BY_OWNER, buttons=_rating_buttons(handoff.id or 0)))
-    turn.say(Reply(texts.HANDOFF_RATE_PROMPT))
-    _staff_post(turn, handoff, texts.STAFF_HANDOFF_CLOSED_BY_OWNER.format(name=handoff.owner_name))
+    turn.say(Reply(phrases.HANDOFF_ENDED_BY_OWNER, buttons=_rating_buttons(handoff.id or 0)))
+    turn.say(Reply(phrases.HANDOFF_RATE_PROMPT))
+    _staff_post(
+        turn, handoff, phrases.STAFF_HANDOFF_CLOSED_BY_OWNER.format(name=handoff.owner_name)
+    )
     _close_topic(turn, handoff)
 
 
 async def on_rating(turn: Turn, data: cb.Callback) -> None:
     handoff_id, rating = cb.number(data.arg(0)), cb.number(data.arg(1))
     if handoff_id is None or rating is None or not 1 <= rating <= 5:
-        turn.say(Reply(texts.STALE_BUTTON))
+        turn.say(Reply(phrases.STALE_BUTTON))
         return
     session = await turn.transaction()
     if not await store.rate_handoff(session, handoff_id, turn.user.id, rating):
-        turn.say(Reply("", notice=texts.HANDOFF_RATED_ALREADY))
+        turn.say(Reply("", notice=phrases.HANDOFF_RATED_ALREADY))
         return
     # Stored, not posted: the topic is closed by now; the next header card shows it.
-    turn.say(Reply(texts.HANDOFF_RATED))
+    turn.say(Reply(phrases.HANDOFF_RATED))
 
 
 # -- while it is open: the team's side ---------------------------------------------------
@@ -283,20 +287,20 @@ async def on_staff(turn: Turn, event: Event) -> bool:
         handoff = await store.handoff_of_staff_message(session, chat, event.reply_to)
     if handoff is None:
         if event.kind == "command" and event.command == "cerrar":
-            turn.say(Reply(texts.STAFF_HANDOFF_COMMAND_OUTSIDE))
+            turn.say(Reply(phrases.STAFF_HANDOFF_COMMAND_OUTSIDE))
             return True
         # Other commands (/nota L-ABC123, /leads) go on; the team's own talk in other
         # topics, or replies to a lead card, is not for the bot to answer.
         return event.kind != "command"
-    staff_name = (event.user.first_name or "").strip()[:64] or texts.HANDOFF_ADVISOR
+    staff_name = (event.user.first_name or "").strip()[:64] or phrases.HANDOFF_ADVISOR
     here = {"chat_id": chat, "thread_id": event.thread_id}
     if handoff.status != HANDOFF_OPEN:
-        turn.outcome.posts.append(Post(text=texts.STAFF_HANDOFF_NOT_OPEN, **here))  # type: ignore[arg-type]
+        turn.outcome.posts.append(Post(text=phrases.STAFF_HANDOFF_NOT_OPEN, **here))  # type: ignore[arg-type]
         return True
     if event.kind == "command" and event.command == "nota":
         note = event.payload.strip()
         if not note:
-            turn.outcome.posts.append(Post(text=texts.STAFF_HANDOFF_NOTE_EMPTY, **here))  # type: ignore[arg-type]
+            turn.outcome.posts.append(Post(text=phrases.STAFF_HANDOFF_NOTE_EMPTY, **here))  # type: ignore[arg-type]
             return True
         store.record_message(
             session,
@@ -308,7 +312,7 @@ async def on_staff(turn: Turn, event: Event) -> bool:
             staff_name=staff_name,
         )
         turn.outcome.posts.append(
-            Post(text=texts.STAFF_HANDOFF_NOTE_SAVED.format(name=handoff.owner_name), **here)  # type: ignore[arg-type]
+            Post(text=phrases.STAFF_HANDOFF_NOTE_SAVED.format(name=handoff.owner_name), **here)  # type: ignore[arg-type]
         )
         return True
     if event.kind == "command" and event.command == "sugerir":
@@ -335,10 +339,10 @@ def _relay_out(turn: Turn, event: Event, handoff: Handoff, staff_name: str) -> N
         "to_owner": True,
     }
     if event.kind == "text" or event.message_id is None:
-        text = texts.HANDOFF_FROM_STAFF.format(name=staff_name, text=event.text)
+        text = phrases.HANDOFF_FROM_STAFF.format(name=staff_name, text=event.text)
         turn.outcome.posts.append(Post(text=text, **common))  # type: ignore[arg-type]
         return
-    caption = texts.HANDOFF_FROM_STAFF_CAPTION.format(name=staff_name)
+    caption = phrases.HANDOFF_FROM_STAFF_CAPTION.format(name=staff_name)
     if event.text:
         caption += f": {event.text}"
     if _uncaptionable(event):  # say who sends it first; the copy itself stays bare
@@ -355,9 +359,9 @@ async def _close_by_staff(turn: Turn, handoff: Handoff, staff_name: str) -> None
     turn.outcome.posts.append(
         Post(
             chat_id=handoff.user_id,
-            text=texts.HANDOFF_ENDED_BY_STAFF.format(name=staff_name)
+            text=phrases.HANDOFF_ENDED_BY_STAFF.format(name=staff_name)
             + "\n"
-            + texts.HANDOFF_RATE_PROMPT,
+            + phrases.HANDOFF_RATE_PROMPT,
             buttons=_rating_buttons(handoff.id or 0),
             user_id=handoff.user_id,
             to_owner=True,
@@ -366,7 +370,7 @@ async def _close_by_staff(turn: Turn, handoff: Handoff, staff_name: str) -> None
     _staff_post(
         turn,
         handoff,
-        texts.STAFF_HANDOFF_CLOSED_BY_STAFF.format(staff=staff_name, name=handoff.owner_name),
+        phrases.STAFF_HANDOFF_CLOSED_BY_STAFF.format(staff=staff_name, name=handoff.owner_name),
     )
     _close_topic(turn, handoff)
 
@@ -388,14 +392,16 @@ async def _suggest(turn: Turn, event: Event, handoff: Handoff, here: dict) -> No
     session = await turn.transaction()
     message = await store.staff_reply(session, handoff, event.reply_to)
     if message is None or not _suggestible(message.text):
-        notice = texts.STAFF_HANDOFF_SUGGEST_EMPTY
+        notice = phrases.STAFF_HANDOFF_SUGGEST_EMPTY
     else:
         question = await store.last_owner_text_before(session, message)
         stored = await store.suggest_for_knowledge(session, message, question)
         if stored and question:  # the owner's question joins the curators' review queue
             likely = [h.entry_id for h in turn.core.answers.search(question, limit=3)]
             await review.suggest(session, question, "handoff", likely)
-        notice = texts.STAFF_HANDOFF_SUGGESTED if stored else texts.STAFF_HANDOFF_SUGGESTED_ALREADY
+        notice = (
+            phrases.STAFF_HANDOFF_SUGGESTED if stored else phrases.STAFF_HANDOFF_SUGGESTED_ALREADY
+        )
     turn.outcome.posts.append(Post(text=notice, **here))
 
 
@@ -455,7 +461,7 @@ async def refused(db: Database, post: Post) -> Outcome:
             Post(
                 chat_id=handoff.chat_id,
                 thread_id=handoff.thread_id,
-                text=texts.STAFF_HANDOFF_BLOCKED.format(name=handoff.owner_name),
+                text=phrases.STAFF_HANDOFF_BLOCKED.format(name=handoff.owner_name),
             )
         )
     if closed and handoff.thread_id is not None:
@@ -478,7 +484,7 @@ async def remind_unanswered(db: Database, after: dt.timedelta) -> int:
             enqueue(
                 session,
                 handoff.chat_id,
-                texts.STAFF_HANDOFF_REMINDER.format(name=handoff.owner_name, minutes=minutes),
+                phrases.STAFF_HANDOFF_REMINDER.format(name=handoff.owner_name, minutes=minutes),
                 [],
                 thread_id=handoff.thread_id,
             )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from bot import texts
+from bot import phrases
 from bot.dialogue import callbacks as cb
 from bot.dialogue.model import Button, Document, Reply
 from bot.dialogue.turn import Turn
@@ -30,11 +30,11 @@ def _day(moment: dt.datetime | None) -> str:
 
 
 def item_text(item: review.QueueItem) -> str:
-    times = texts.REVIEW_TIMES[0 if item.count == 1 else 1]
-    others = texts.REVIEW_OTHERS.format(count=item.others) if item.others else ""
-    source = texts.REVIEW_SOURCE_HANDOFF if item.source != "questions" else ""
+    times = phrases.REVIEW_TIMES[0 if item.count == 1 else 1]
+    others = phrases.REVIEW_OTHERS.format(count=item.others) if item.others else ""
+    source = phrases.REVIEW_SOURCE_HANDOFF if item.source != "questions" else ""
     lines = [
-        texts.REVIEW_ITEM.format(
+        phrases.REVIEW_ITEM.format(
             wording=item.wording,
             count=item.count,
             times=times,
@@ -45,10 +45,10 @@ def item_text(item: review.QueueItem) -> str:
         )
     ]
     if item.candidates:
-        lines.append(texts.REVIEW_LIKELY)
+        lines.append(phrases.REVIEW_LIKELY)
         lines += [f"{n}. {c.title}" for n, c in enumerate(item.candidates, start=1)]
     else:
-        lines.append(texts.REVIEW_NO_LIKELY)
+        lines.append(phrases.REVIEW_NO_LIKELY)
     return "\n".join(lines)
 
 
@@ -56,7 +56,7 @@ def item_buttons(item: review.QueueItem) -> list[list[Button]]:
     rows = [
         [
             Button(
-                texts.BUTTON_REVIEW_ENTRY.format(title=c.title[:40]),
+                phrases.BUTTON_REVIEW_ENTRY.format(title=c.title[:40]),
                 cb.encode("rv", item.id, "e", n),
             )
         ]
@@ -64,8 +64,8 @@ def item_buttons(item: review.QueueItem) -> list[list[Button]]:
     ]
     rows.append(
         [
-            Button(texts.BUTTON_REVIEW_NEW, cb.encode("rv", item.id, "n")),
-            Button(texts.BUTTON_REVIEW_IGNORE, cb.encode("rv", item.id, "i")),
+            Button(phrases.BUTTON_REVIEW_NEW, cb.encode("rv", item.id, "n")),
+            Button(phrases.BUTTON_REVIEW_IGNORE, cb.encode("rv", item.id, "i")),
         ]
     )
     return rows
@@ -74,9 +74,9 @@ def item_buttons(item: review.QueueItem) -> list[list[Button]]:
 async def pending(turn: Turn) -> None:
     items = await review.review_queue(await turn.transaction(), turn.core)
     if not items:
-        turn.say(Reply(texts.REVIEW_EMPTY))
+        turn.say(Reply(phrases.REVIEW_EMPTY))
         return
-    turn.say(Reply(texts.REVIEW_INTRO.format(count=len(items))))
+    turn.say(Reply(phrases.REVIEW_INTRO.format(count=len(items))))
     for item in items:
         turn.say(Reply(item_text(item), buttons=item_buttons(item)))
 
@@ -84,7 +84,7 @@ async def pending(turn: Turn) -> None:
 async def on_button(turn: Turn, data: cb.Callback) -> None:
     item_id, what = cb.number(data.arg(0)), data.arg(1)
     if item_id is None or what not in {"e", "n", "i"}:
-        turn.say(Reply(texts.STALE_BUTTON))
+        turn.say(Reply(phrases.STALE_BUTTON))
         return
     session = await turn.transaction()
     by = turn.user.id
@@ -94,28 +94,28 @@ async def on_button(turn: Turn, data: cb.Callback) -> None:
             None if choice is None else await review.accept(session, turn.core, item_id, choice, by)
         )
         if accepted is None:
-            turn.say(Reply("", notice=texts.REVIEW_ALREADY))
+            turn.say(Reply("", notice=phrases.REVIEW_ALREADY))
             return
         row, title = accepted
-        turn.say(Reply(texts.REVIEW_LEARNED.format(wording=row.wording, title=title)))
+        turn.say(Reply(phrases.REVIEW_LEARNED.format(wording=row.wording, title=title)))
     elif what == "n":
         drafted = await review.new_entry(session, item_id, by)
         if drafted is None:
-            turn.say(Reply("", notice=texts.REVIEW_ALREADY))
+            turn.say(Reply("", notice=phrases.REVIEW_ALREADY))
             return
         _, name, draft = drafted
         turn.say(
             Reply(
                 "",
-                document=Document(name, draft.encode("utf-8"), texts.REVIEW_DRAFTED),
+                document=Document(name, draft.encode("utf-8"), phrases.REVIEW_DRAFTED),
             )
         )
     else:
         ignored = await review.ignore(session, item_id, by)
         if ignored is None:
-            turn.say(Reply("", notice=texts.REVIEW_ALREADY))
+            turn.say(Reply("", notice=phrases.REVIEW_ALREADY))
             return
-        turn.say(Reply(texts.REVIEW_IGNORED.format(wording=ignored.wording)))
+        turn.say(Reply(phrases.REVIEW_IGNORED.format(wording=ignored.wording)))
 
 
 async def statistics(turn: Turn, today: dt.date | None = None) -> None:
@@ -123,5 +123,5 @@ async def statistics(turn: Turn, today: dt.date | None = None) -> None:
     since = until - dt.timedelta(days=STATS_DAYS - 1)
     stats = await build_statistics(await turn.transaction(), since, until)
     png = render_png(stats, namer(turn.core.kb))
-    caption = texts.STATS_CAPTION.format(since=f"{since:%d/%m}", until=f"{until:%d/%m/%Y}")
+    caption = phrases.STATS_CAPTION.format(since=f"{since:%d/%m}", until=f"{until:%d/%m/%Y}")
     turn.say(Reply(caption, photo=png))

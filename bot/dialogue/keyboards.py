@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import texts
+from bot import phrases
 from bot.answers.result import AskResult
 from bot.dialogue import callbacks as cb
 from bot.dialogue.model import Button, Reply
@@ -14,34 +14,34 @@ REGIONS_PER_PAGE = 10
 def menu_buttons() -> list[list[Button]]:
     return [
         [
-            Button(texts.MENU_ASK, cb.encode("menu", "ask")),
-            Button(texts.MENU_CITE, cb.encode("menu", "cite")),
+            Button(phrases.MENU_ASK, cb.encode("menu", "ask")),
+            Button(phrases.MENU_CITE, cb.encode("menu", "cite")),
         ],
         [
-            Button(texts.MENU_FINANCE, cb.encode("menu", "fin")),
-            Button(texts.MENU_NEWS, cb.encode("menu", "news")),
+            Button(phrases.MENU_FINANCE, cb.encode("menu", "fin")),
+            Button(phrases.MENU_NEWS, cb.encode("menu", "news")),
         ],
         [
-            Button(texts.MENU_DATA, cb.encode("menu", "data")),
-            Button(texts.MENU_PERSON, cb.encode("menu", "person")),
+            Button(phrases.MENU_DATA, cb.encode("menu", "data")),
+            Button(phrases.MENU_PERSON, cb.encode("menu", "person")),
         ],
     ]
 
 
 def menu_button() -> Button:
-    return Button(texts.BUTTON_MENU, cb.encode("menu", "main"))
+    return Button(phrases.BUTTON_MENU, cb.encode("menu", "main"))
 
 
 def advisor_button() -> Button:
     """A person from the team (dialogue/handoff.py); the older "adv" buttons still leave a lead."""
-    return Button(texts.BUTTON_PERSON, cb.encode("hp"))
+    return Button(phrases.BUTTON_PERSON, cb.encode("hp"))
 
 
 def entry_button(entry_id: str, title: str) -> Button:
     return Button(title, cb.encode("e", entry_id))
 
 
-def menu(text: str = texts.MENU_PROMPT) -> Reply:
+def menu(text: str = phrases.MENU_PROMPT) -> Reply:
     return Reply(text, buttons=menu_buttons())
 
 
@@ -51,36 +51,36 @@ def ask_result(result: AskResult) -> Reply:
     if result.kind == "answer" and result.entry_id:
         rows.append(
             [
-                Button(texts.BUTTON_USEFUL, cb.encode("fb", result.entry_id, 1)),
-                Button(texts.BUTTON_NOT_USEFUL, cb.encode("fb", result.entry_id, 0)),
+                Button(phrases.BUTTON_USEFUL, cb.encode("fb", result.entry_id, 1)),
+                Button(phrases.BUTTON_NOT_USEFUL, cb.encode("fb", result.entry_id, 0)),
             ]
         )
         if result.more:
-            rows.append([Button(texts.BUTTON_MORE, cb.encode("more", result.entry_id))])
+            rows.append([Button(phrases.BUTTON_MORE, cb.encode("more", result.entry_id))])
         for suggestion in result.suggestions:
             rows.append([entry_button(suggestion.entry_id, suggestion.title)])
-        rows.append([Button(texts.BUTTON_INTERESTED, cb.encode("lead", "e", result.entry_id))])
+        rows.append([Button(phrases.BUTTON_INTERESTED, cb.encode("lead", "e", result.entry_id))])
     elif result.kind == "suggestions":
         for suggestion in result.suggestions:
             rows.append([entry_button(suggestion.entry_id, suggestion.title)])
-        rows.append([Button(texts.SUGGESTIONS_NONE, cb.encode("none"))])
+        rows.append([Button(phrases.SUGGESTIONS_NONE, cb.encode("none"))])
     elif result.kind == "fallback":
         rows.append([advisor_button()])
         rows.append([menu_button()])
     elif result.kind == "cites":
         if result.more and len(result.cites) == 1:  # one CITE's card, longer than a phone screen
-            rows.append([Button(texts.BUTTON_MORE, cb.encode("morec", result.cites[0].id))])
+            rows.append([Button(phrases.BUTTON_MORE, cb.encode("morec", result.cites[0].id))])
         for cite in result.cites:
             rows.append(
                 [
                     Button(
-                        texts.BUTTON_INTERESTED_IN.format(name=cite.name),
+                        phrases.BUTTON_INTERESTED_IN.format(name=cite.name),
                         cb.encode("lead", "c", cite.id),
                     )
                 ]
             )
         if not result.cites:
-            rows.append([Button(texts.MENU_CITE, cb.encode("menu", "cite"))])
+            rows.append([Button(phrases.MENU_CITE, cb.encode("menu", "cite"))])
             rows.append([advisor_button()])
     elif result.kind == "greeting":
         rows = menu_buttons()
@@ -90,7 +90,7 @@ def ask_result(result: AskResult) -> Reply:
 def sectors(kb: KnowledgeBase) -> Reply:
     buttons = [Button(s.name, cb.encode("cs", s.id)) for s in kb.sectors.values()]
     return Reply(
-        texts.CITE_ASK_SECTOR, buttons=[buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+        phrases.CITE_ASK_SECTOR, buttons=[buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     )
 
 
@@ -103,24 +103,24 @@ def regions(kb: KnowledgeBase, sector: str, page: int) -> Reply:
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     nav = []
     if page > 0:
-        nav.append(Button(texts.BUTTON_PREV, cb.encode("crp", sector, page - 1)))
+        nav.append(Button(phrases.BUTTON_PREV, cb.encode("crp", sector, page - 1)))
     if page < pages - 1:
-        nav.append(Button(texts.BUTTON_NEXT, cb.encode("crp", sector, page + 1)))
+        nav.append(Button(phrases.BUTTON_NEXT, cb.encode("crp", sector, page + 1)))
     if nav:
         rows.append(nav)
-    return Reply(texts.CITE_ASK_REGION.format(page=page + 1, pages=pages), buttons=rows)
+    return Reply(phrases.CITE_ASK_REGION.format(page=page + 1, pages=pages), buttons=rows)
 
 
 def needs(kb: KnowledgeBase, sector: str, region: str) -> Reply:
     buttons = [Button(n.name, cb.encode("cn", sector, region, n.id)) for n in kb.needs.values()]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([Button(texts.CITE_ANY_NEED, cb.encode("cn", sector, region, "-"))])
-    return Reply(texts.CITE_ASK_NEED, buttons=rows)
+    rows.append([Button(phrases.CITE_ANY_NEED, cb.encode("cn", sector, region, "-"))])
+    return Reply(phrases.CITE_ASK_NEED, buttons=rows)
 
 
 def lead_status_buttons(lead_id: int) -> list[list[Button]]:
     buttons = [
         Button(label, cb.encode("ls", lead_id, status))
-        for status, label in texts.STAFF_STATUS_LABELS.items()
+        for status, label in phrases.STAFF_STATUS_LABELS.items()
     ]
-    return [[Button(texts.BUTTON_TAKE_LEAD, cb.encode("la", lead_id))], buttons[:2], buttons[2:]]
+    return [[Button(phrases.BUTTON_TAKE_LEAD, cb.encode("la", lead_id))], buttons[:2], buttons[2:]]

@@ -16,14 +16,14 @@ import datetime as dt
 import re
 from typing import Any
 
-from bot import texts
+from bot import phrases
 from bot.dialogue import callbacks as cb
 from bot.dialogue import keyboards
 from bot.dialogue.model import Button, Event, Reply
 from bot.dialogue.turn import Turn
+from bot.language.normalize import normalize
 from bot.storage.leads import LeadDraft, latest_contact, open_lead, save_lead
 from bot.storage.models import utcnow
-from bot.text.normalize import normalize
 from bot.validation import check_phone, check_ruc
 
 CONSENT, PHONE, BUSINESS, RUC, REGION, SECTOR = (
@@ -38,7 +38,7 @@ STATES = frozenset({CONSENT, PHONE, BUSINESS, RUC, REGION, SECTOR})
 
 
 def _skip(field: str) -> list[list[Button]]:
-    return [[Button(texts.BUTTON_SKIP, cb.encode("lskip", field))]]
+    return [[Button(phrases.BUTTON_SKIP, cb.encode("lskip", field))]]
 
 
 def topic_for(turn: Turn, kind: str, ref: str) -> tuple[str, str, str | None] | None:
@@ -59,7 +59,7 @@ async def start(turn: Turn, kind: str, topic: str, label: str, cite: str | None 
         existing.updated_at = utcnow()
         session.add(existing)
         turn.reset()
-        turn.say(Reply(texts.LEAD_ALREADY.format(topic=label, reference=existing.reference)))
+        turn.say(Reply(phrases.LEAD_ALREADY.format(topic=label, reference=existing.reference)))
         return
     turn.state = CONSENT
     turn.data = {"lead": {"kind": topic_kind, "topic": topic, "label": label, "cite": cite}}
@@ -68,11 +68,11 @@ async def start(turn: Turn, kind: str, topic: str, label: str, cite: str | None 
 
 def _consent_question(label: str) -> Reply:
     return Reply(
-        texts.CONSENT.format(topic=label),
+        phrases.CONSENT.format(topic=label),
         buttons=[
             [
-                Button(texts.BUTTON_ACCEPT, cb.encode("lc", "y")),
-                Button(texts.BUTTON_DECLINE, cb.encode("lc", "n")),
+                Button(phrases.BUTTON_ACCEPT, cb.encode("lc", "y")),
+                Button(phrases.BUTTON_DECLINE, cb.encode("lc", "n")),
             ]
         ],
     )
@@ -81,11 +81,11 @@ def _consent_question(label: str) -> Reply:
 async def consent(turn: Turn, accepted: bool, name: str | None) -> None:
     if turn.state != CONSENT:
         turn.reset()
-        turn.say(keyboards.menu(texts.STALE_BUTTON))
+        turn.say(keyboards.menu(phrases.STALE_BUTTON))
         return
     if not accepted:
         turn.reset()
-        turn.say(keyboards.menu(texts.CONSENT_DECLINED))
+        turn.say(keyboards.menu(phrases.CONSENT_DECLINED))
         return
     lead = turn.data["lead"]
     lead["consent_at"] = utcnow().isoformat()
@@ -100,15 +100,15 @@ async def consent(turn: Turn, accepted: bool, name: str | None) -> None:
         }
         turn.say(_ask_same_phone(earlier.phone))
         return
-    turn.say(Reply(texts.ASK_PHONE, request_contact=True))
+    turn.say(Reply(phrases.ASK_PHONE, request_contact=True))
 
 
 def _ask_same_phone(phone: str) -> Reply:
     return Reply(
-        texts.PHONE_KNOWN.format(phone=phone),
+        phrases.PHONE_KNOWN.format(phone=phone),
         buttons=[
-            [Button(texts.BUTTON_SAME_PHONE, cb.encode("lph", "y"))],
-            [Button(texts.BUTTON_OTHER_PHONE, cb.encode("lph", "n"))],
+            [Button(phrases.BUTTON_SAME_PHONE, cb.encode("lph", "y"))],
+            [Button(phrases.BUTTON_OTHER_PHONE, cb.encode("lph", "n"))],
         ],
     )
 
@@ -150,7 +150,7 @@ async def on_text(turn: Turn, event: Event) -> bool:
     if turn.state == PHONE:
         if not any(ch.isdigit() for ch in text):
             # "hola", "no entiendo": not a phone typed wrong, so say what is needed and how out.
-            turn.say(Reply(texts.PHONE_NEEDED, request_contact=True))
+            turn.say(Reply(phrases.PHONE_NEEDED, request_contact=True))
             return True
         await _phone(turn, text)
     elif turn.state == BUSINESS:
@@ -167,14 +167,14 @@ async def on_text(turn: Turn, event: Event) -> bool:
             return True
         checked = check_ruc(text)
         if not checked.ok:
-            turn.say(Reply(texts.RUC_PROBLEMS[checked.problem or "length"], buttons=_skip("ruc")))
+            turn.say(Reply(phrases.RUC_PROBLEMS[checked.problem or "length"], buttons=_skip("ruc")))
             return True
         lead["ruc"] = checked.value
         await _next(turn)
     elif turn.state == REGION:
         region = turn.core.matcher.places.lookup(text)
         if region is None:
-            turn.say(Reply(texts.LEAD_REGION_NOT_FOUND, buttons=_skip("region")))
+            turn.say(Reply(phrases.LEAD_REGION_NOT_FOUND, buttons=_skip("region")))
             return True
         await region_given(turn, region)
     elif turn.state == SECTOR:
@@ -196,7 +196,7 @@ async def region_given(turn: Turn, region: str) -> None:
 def _explain(turn: Turn) -> None:
     """Why we ask, with the consent text when it was not given yet; then the same step."""
     lead = turn.data["lead"]
-    why = texts.WHY_WE_ASK.format(topic=lead["label"])
+    why = phrases.WHY_WE_ASK.format(topic=lead["label"])
     if turn.state == CONSENT:
         turn.say(Reply(why))
         turn.say(_consent_question(lead["label"]))
@@ -206,20 +206,20 @@ def _explain(turn: Turn) -> None:
             turn.say(Reply(why))
             turn.say(_ask_same_phone(known["phone"]))
         else:
-            turn.say(Reply(why + "\n\n" + texts.ASK_PHONE, request_contact=True))
+            turn.say(Reply(why + "\n\n" + phrases.ASK_PHONE, request_contact=True))
     elif turn.state == BUSINESS:
-        turn.say(Reply(why + "\n\n" + texts.ASK_BUSINESS, buttons=_skip("business")))
+        turn.say(Reply(why + "\n\n" + phrases.ASK_BUSINESS, buttons=_skip("business")))
     else:
-        turn.say(Reply(why + "\n\n" + texts.ASK_RUC, buttons=_skip("ruc")))
+        turn.say(Reply(why + "\n\n" + phrases.ASK_RUC, buttons=_skip("ruc")))
 
 
 async def on_contact(turn: Turn, event: Event) -> None:
     if turn.state != PHONE:
-        turn.say(Reply(texts.CONTACT_UNEXPECTED, remove_keyboard=True))
+        turn.say(Reply(phrases.CONTACT_UNEXPECTED, remove_keyboard=True))
         return
     if not event.contact_is_own:
         # A card from the address book: staff would call someone who never gave consent.
-        turn.say(Reply(texts.CONTACT_NOT_OWN, request_contact=True))
+        turn.say(Reply(phrases.CONTACT_NOT_OWN, request_contact=True))
         return
     if event.text and not turn.data["lead"].get("name"):
         turn.data["lead"]["name"] = event.text[:128]
@@ -245,7 +245,7 @@ async def on_button(turn: Turn, data: cb.Callback) -> bool:
             await _phone(turn, known["phone"])
         else:
             turn.data["lead"].pop("known", None)
-            turn.say(Reply(texts.ASK_PHONE, request_contact=True))
+            turn.say(Reply(phrases.ASK_PHONE, request_contact=True))
         return True
     if data.action == "lsec" and turn.state == SECTOR and data.arg(0) in turn.core.kb.sectors:
         turn.data["lead"]["sector"] = data.arg(0)
@@ -257,7 +257,7 @@ async def on_button(turn: Turn, data: cb.Callback) -> bool:
 async def _phone(turn: Turn, text: str) -> None:
     checked = check_phone(text)
     if not checked.ok:
-        turn.say(Reply(texts.PHONE_INVALID, request_contact=True))
+        turn.say(Reply(phrases.PHONE_INVALID, request_contact=True))
         return
     lead = turn.data["lead"]
     lead["phone"] = checked.value
@@ -268,18 +268,18 @@ async def _phone(turn: Turn, text: str) -> None:
         await _next(turn)
         return
     turn.state = BUSINESS
-    turn.say(Reply(texts.ASK_BUSINESS, buttons=_skip("business"), remove_keyboard=True))
+    turn.say(Reply(phrases.ASK_BUSINESS, buttons=_skip("business"), remove_keyboard=True))
 
 
 def _ask_ruc(turn: Turn) -> None:
     turn.state = RUC
-    turn.say(Reply(texts.ASK_RUC, buttons=_skip("ruc")))
+    turn.say(Reply(phrases.ASK_RUC, buttons=_skip("ruc")))
 
 
 def _ask_sector(turn: Turn) -> None:
     turn.state = SECTOR
     rows = [[Button(s.name, cb.encode("lsec", s.id))] for s in turn.core.kb.sectors.values()]
-    turn.say(Reply(texts.ASK_LEAD_SECTOR, buttons=[*rows, *_skip("sector")]))
+    turn.say(Reply(phrases.ASK_LEAD_SECTOR, buttons=[*rows, *_skip("sector")]))
 
 
 async def _next(turn: Turn) -> None:
@@ -296,7 +296,7 @@ async def _next(turn: Turn) -> None:
         lead["sector"] = cite.sectors[0]
     if lead.get("region") is None and "region" not in skipped:
         turn.state = REGION
-        turn.say(Reply(texts.ASK_LEAD_REGION, buttons=_skip("region")))
+        turn.say(Reply(phrases.ASK_LEAD_REGION, buttons=_skip("region")))
         return
     if lead.get("sector") is None and "sector" not in skipped:
         _ask_sector(turn)
@@ -314,7 +314,7 @@ async def _store(turn: Turn) -> None:
         topic_label=lead["label"],
         phone=lead["phone"],
         consent_at=dt.datetime.fromisoformat(lead["consent_at"]),
-        consent_version=texts.CONSENT_VERSION,
+        consent_version=phrases.CONSENT_VERSION,
         contact_name=lead.get("name"),
         business_name=lead.get("business"),
         ruc=lead.get("ruc"),
@@ -330,7 +330,7 @@ async def _store(turn: Turn) -> None:
     turn.reset()
     turn.say(
         Reply(
-            texts.LEAD_CONFIRMED.format(
+            phrases.LEAD_CONFIRMED.format(
                 topic=draft.topic_label, reference=stored.reference, phone=draft.phone
             ),
             remove_keyboard=True,
@@ -339,7 +339,7 @@ async def _store(turn: Turn) -> None:
     if created:
         await turn.notify_staff(
             Reply(
-                texts.STAFF_NEW_LEAD.format(
+                phrases.STAFF_NEW_LEAD.format(
                     reference=stored.reference,
                     topic=draft.topic_label,
                     region=kb.regions[draft.region].name if draft.region in kb.regions else "—",

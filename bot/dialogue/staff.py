@@ -11,13 +11,14 @@ import io
 import re
 from collections.abc import Callable
 
-from bot import texts
+from bot import phrases
 from bot.dialogue import callbacks as cb
 from bot.dialogue import keyboards
 from bot.dialogue.model import Button, Document, Reply, StaffEdit
 from bot.dialogue.turn import Turn
 from bot.exports.leads import export_leads_xlsx
 from bot.knowledge.loader import KnowledgeBase
+from bot.language.normalize import normalize
 from bot.office_hours import LIMA
 from bot.storage.db import Database
 from bot.storage.leads import (
@@ -32,7 +33,6 @@ from bot.storage.leads import (
     set_status,
 )
 from bot.storage.models import LEAD_STATUSES, Lead, LeadEvent
-from bot.text.normalize import normalize
 
 COMMANDS = frozenset({"leads", "exportar", "recargar", "anunciar", "nota"})
 LEADS_PER_PAGE = 5
@@ -65,7 +65,7 @@ def parse_date(value: str) -> dt.date:
             return dt.date.fromisoformat(text)
     except ValueError:
         pass
-    raise FilterProblem(texts.EXPORT_BAD_DATE.format(value=text[:40]))
+    raise FilterProblem(phrases.EXPORT_BAD_DATE.format(value=text[:40]))
 
 
 def parse_filters(payload: str, places: Callable[[str], str | None] | None = None) -> LeadFilter:
@@ -77,21 +77,21 @@ def parse_filters(payload: str, places: Callable[[str], str | None] | None = Non
     text = payload.strip()
     keys = list(_FILTER_KEY.finditer(text))
     if text and (not keys or text[: keys[0].start()].strip()):
-        raise FilterProblem(texts.EXPORT_HOW)
+        raise FilterProblem(phrases.EXPORT_HOW)
     values: dict[str, object] = {}
     for index, key in enumerate(keys):
         stop = keys[index + 1].start() if index + 1 < len(keys) else len(text)
         value = text[key.end() : stop].strip()
         field = FILTER_NAMES[key.group(1).lower()]
         if not value:
-            raise FilterProblem(texts.EXPORT_HOW)
+            raise FilterProblem(phrases.EXPORT_HOW)
         if field in {"since", "until"}:
             values[field] = parse_date(value)
         elif field == "status":
             status = value.lower().replace(" ", "_")
             if status not in LEAD_STATUSES:
                 raise FilterProblem(
-                    texts.EXPORT_BAD_STATUS.format(
+                    phrases.EXPORT_BAD_STATUS.format(
                         value=value[:40], statuses=", ".join(LEAD_STATUSES)
                     )
                 )
@@ -99,7 +99,7 @@ def parse_filters(payload: str, places: Callable[[str], str | None] | None = Non
         elif field == "region":
             region = places(value) if places is not None else value.lower()
             if region is None:
-                raise FilterProblem(texts.EXPORT_BAD_REGION.format(value=value[:60]))
+                raise FilterProblem(phrases.EXPORT_BAD_REGION.format(value=value[:60]))
             values[field] = region
         else:
             values[field] = value.lower()
@@ -111,20 +111,20 @@ def describe_filters(filters: LeadFilter, turn: Turn) -> str:
     kb = turn.core.kb
     parts = []
     if filters.since:
-        parts.append(texts.EXPORT_FILTER_SINCE.format(date=f"{filters.since:%d/%m/%Y}"))
+        parts.append(phrases.EXPORT_FILTER_SINCE.format(date=f"{filters.since:%d/%m/%Y}"))
     if filters.until:
-        parts.append(texts.EXPORT_FILTER_UNTIL.format(date=f"{filters.until:%d/%m/%Y}"))
+        parts.append(phrases.EXPORT_FILTER_UNTIL.format(date=f"{filters.until:%d/%m/%Y}"))
     if filters.status:
-        parts.append(texts.EXPORT_FILTER_STATUS.format(status=filters.status))
+        parts.append(phrases.EXPORT_FILTER_STATUS.format(status=filters.status))
     if filters.region:
         region = kb.regions.get(filters.region)
         parts.append(
-            texts.EXPORT_FILTER_REGION.format(region=region.name if region else filters.region)
+            phrases.EXPORT_FILTER_REGION.format(region=region.name if region else filters.region)
         )
     if filters.cite:
         cite = kb.cites.get(filters.cite)
         parts.append(
-            texts.EXPORT_FILTER_CITE.format(cite=cite.short_name if cite else filters.cite)
+            phrases.EXPORT_FILTER_CITE.format(cite=cite.short_name if cite else filters.cite)
         )
     return ", ".join(parts) or "sin filtros"
 
@@ -135,7 +135,7 @@ async def summary(turn: Turn) -> None:
     by_status = await count_by(session, "status")
     total = sum(count for _, count in by_status)
     if total == 0:
-        turn.say(Reply(texts.LEADS_NONE))
+        turn.say(Reply(phrases.LEADS_NONE))
         return
     by_region = await count_by(session, "region")
     by_cite = await count_by(session, "cite_id")
@@ -146,11 +146,11 @@ async def summary(turn: Turn) -> None:
         item = table.get(key)
         return getattr(item, "short_name", None) or getattr(item, "name", None) or key
 
-    lines = [texts.LEADS_SUMMARY_TITLE.format(total=total), texts.LEADS_BY_STATUS]
+    lines = [phrases.LEADS_SUMMARY_TITLE.format(total=total), phrases.LEADS_BY_STATUS]
     lines += [f"  {status}: {count}" for status, count in by_status]
-    lines.append(texts.LEADS_BY_REGION)
+    lines.append(phrases.LEADS_BY_REGION)
     lines += [f"  {label(kb.regions, region)}: {count}" for region, count in by_region]
-    lines.append(texts.LEADS_BY_CITE)
+    lines.append(phrases.LEADS_BY_CITE)
     lines += [f"  {label(kb.cites, cite)}: {count}" for cite, count in by_cite]
     turn.say(Reply("\n".join(lines)))
 
@@ -160,17 +160,18 @@ async def export(turn: Turn, db: Database, payload: str) -> None:
         filters = parse_filters(payload, _region_of(turn))
     except FilterProblem as problem:
         why = str(problem)
-        turn.say(Reply(why if why == texts.EXPORT_HOW else f"{why}\n{texts.EXPORT_HOW}"))
+        turn.say(Reply(why if why == phrases.EXPORT_HOW else f"{why}\n{phrases.EXPORT_HOW}"))
         return
     buffer = io.BytesIO()
     count = await export_leads_xlsx(db, buffer, filters, turn.core.kb)
     if count == 0 and filters != LeadFilter():
-        turn.say(Reply(texts.EXPORT_UNDERSTOOD.format(filters=describe_filters(filters, turn))))
+        turn.say(Reply(phrases.EXPORT_UNDERSTOOD.format(filters=describe_filters(filters, turn))))
         return
     name = f"interesados_{dt.date.today():%Y%m%d}.xlsx"
     turn.say(
         Reply(
-            "", document=Document(name, buffer.getvalue(), texts.EXPORT_CAPTION.format(count=count))
+            "",
+            document=Document(name, buffer.getvalue(), phrases.EXPORT_CAPTION.format(count=count)),
         )
     )
 
@@ -189,7 +190,7 @@ def _region_of(turn: Turn) -> Callable[[str], str | None]:
 
 
 def _who(turn: Turn) -> str:
-    return (turn.names[0] if turn.names else "")[:64] or texts.STAFF_SOMEONE
+    return (turn.names[0] if turn.names else "")[:64] or phrases.STAFF_SOMEONE
 
 
 def _when(at: dt.datetime) -> str:
@@ -199,7 +200,7 @@ def _when(at: dt.datetime) -> str:
 def lead_card(lead: Lead, kb: KnowledgeBase, history: list[LeadEvent]) -> Reply:
     """The staff card of a lead as it stands: data, status (who, when), owner, notes, history."""
     lines = [
-        texts.STAFF_NEW_LEAD.format(
+        phrases.STAFF_NEW_LEAD.format(
             reference=lead.reference,
             topic=lead.topic_label,
             region=kb.regions[lead.region].name if lead.region in kb.regions else "—",
@@ -215,29 +216,29 @@ def lead_card(lead: Lead, kb: KnowledgeBase, history: list[LeadEvent]) -> Reply:
     if changes:
         last = changes[-1]
         lines.append(
-            texts.STAFF_CARD_STATUS.format(
+            phrases.STAFF_CARD_STATUS.format(
                 status=lead.status, by=last.by_name or "—", when=_when(last.created_at)
             )
         )
     if lead.assigned_name:
-        lines.append(texts.STAFF_CARD_ASSIGNED.format(name=lead.assigned_name))
+        lines.append(phrases.STAFF_CARD_ASSIGNED.format(name=lead.assigned_name))
     notes = [e for e in history if e.kind == "note"][-3:]
     if notes:
-        lines.append(texts.STAFF_CARD_NOTES)
+        lines.append(phrases.STAFF_CARD_NOTES)
         lines += [
-            texts.STAFF_CARD_NOTE.format(
+            phrases.STAFF_CARD_NOTE.format(
                 when=_when(e.created_at), by=e.by_name or "—", note=(e.note or "")[:300]
             )
             for e in notes
         ]
     events = [e for e in history if e.kind in {"status", "assigned"}][-5:]
     if events:
-        lines.append(texts.STAFF_CARD_HISTORY)
+        lines.append(phrases.STAFF_CARD_HISTORY)
         for e in events:
             template = (
-                texts.STAFF_CARD_EVENT_STATUS
+                phrases.STAFF_CARD_EVENT_STATUS
                 if e.kind == "status"
-                else texts.STAFF_CARD_EVENT_ASSIGNED
+                else phrases.STAFF_CARD_EVENT_ASSIGNED
             )
             lines.append(
                 template.format(when=_when(e.created_at), by=e.by_name or "—", status=e.status)
@@ -259,18 +260,20 @@ async def status_button(turn: Turn, data: cb.Callback) -> None:
     status = data.arg(1)
     lead_id = cb.number(data.arg(0))
     if lead_id is None or status not in LEAD_STATUSES:
-        turn.say(Reply(texts.STALE_BUTTON))
+        turn.say(Reply(phrases.STALE_BUTTON))
         return
     session = await turn.transaction()
     lead: Lead | None = await set_status(session, lead_id, status)
     if lead is None or lead.anonymized:
-        turn.say(Reply("", notice=texts.STAFF_LEAD_MISSING))
+        turn.say(Reply("", notice=phrases.STAFF_LEAD_MISSING))
         return
     record_event(session, lead_id, "status", turn.user.id, _who(turn), status=status)
     await session.flush()
     await _refresh_cards(turn, lead)
     turn.say(
-        Reply("", notice=texts.STAFF_STATUS_CHANGED.format(reference=lead.reference, status=status))
+        Reply(
+            "", notice=phrases.STAFF_STATUS_CHANGED.format(reference=lead.reference, status=status)
+        )
     )
 
 
@@ -280,13 +283,13 @@ async def take_button(turn: Turn, data: cb.Callback) -> None:
     session = await turn.transaction()
     lead = await session.get(Lead, lead_id) if lead_id is not None else None
     if lead is None or lead.anonymized:
-        turn.say(Reply("", notice=texts.STAFF_LEAD_MISSING))
+        turn.say(Reply("", notice=phrases.STAFF_LEAD_MISSING))
         return
     if lead.assigned_id is not None and lead.assigned_id != turn.user.id:
         turn.say(
             Reply(
                 "",
-                notice=texts.STAFF_LEAD_TAKEN_ALREADY.format(
+                notice=phrases.STAFF_LEAD_TAKEN_ALREADY.format(
                     reference=lead.reference, name=lead.assigned_name or "—"
                 ),
             )
@@ -296,7 +299,7 @@ async def take_button(turn: Turn, data: cb.Callback) -> None:
     record_event(session, lead.id or 0, "assigned", turn.user.id, _who(turn))
     await session.flush()
     await _refresh_cards(turn, lead)
-    turn.say(Reply("", notice=texts.STAFF_LEAD_TAKEN.format(reference=lead.reference)))
+    turn.say(Reply("", notice=phrases.STAFF_LEAD_TAKEN.format(reference=lead.reference)))
 
 
 async def open_leads(turn: Turn, page: int) -> None:
@@ -306,17 +309,17 @@ async def open_leads(turn: Turn, page: int) -> None:
     leads, total = await open_leads_page(session, page, LEADS_PER_PAGE)
     pages = max(1, -(-total // LEADS_PER_PAGE))
     if not leads:
-        turn.say(Reply(texts.STAFF_LEADS_OPEN_NONE))
+        turn.say(Reply(phrases.STAFF_LEADS_OPEN_NONE))
         return
-    lines = [texts.STAFF_LEADS_OPEN.format(page=page + 1, pages=pages)]
+    lines = [phrases.STAFF_LEADS_OPEN.format(page=page + 1, pages=pages)]
     for lead in leads:
         assigned = (
-            texts.STAFF_LEADS_LINE_ASSIGNED.format(name=lead.assigned_name)
+            phrases.STAFF_LEADS_LINE_ASSIGNED.format(name=lead.assigned_name)
             if lead.assigned_name
             else ""
         )
         lines.append(
-            texts.STAFF_LEADS_LINE.format(
+            phrases.STAFF_LEADS_LINE.format(
                 reference=lead.reference,
                 topic=lead.topic_label[:60],
                 region=kb.regions[lead.region].name if lead.region in kb.regions else "—",
@@ -327,9 +330,9 @@ async def open_leads(turn: Turn, page: int) -> None:
     rows = [[Button(lead.reference, cb.encode("lv", lead.id or 0))] for lead in leads]
     nav = []
     if page > 0:
-        nav.append(Button(texts.BUTTON_PREV, cb.encode("lp", page - 1)))
+        nav.append(Button(phrases.BUTTON_PREV, cb.encode("lp", page - 1)))
     if page < pages - 1:
-        nav.append(Button(texts.BUTTON_NEXT, cb.encode("lp", page + 1)))
+        nav.append(Button(phrases.BUTTON_NEXT, cb.encode("lp", page + 1)))
     if nav:
         rows.append(nav)
     turn.say(Reply("\n".join(lines), buttons=rows))
@@ -338,7 +341,7 @@ async def open_leads(turn: Turn, page: int) -> None:
 async def page_button(turn: Turn, data: cb.Callback) -> None:
     page = cb.number(data.arg(0))
     if page is None:
-        turn.say(Reply(texts.STALE_BUTTON))
+        turn.say(Reply(phrases.STALE_BUTTON))
         return
     await open_leads(turn, page)
 
@@ -349,7 +352,7 @@ async def show_button(turn: Turn, data: cb.Callback) -> None:
     session = await turn.transaction()
     lead = await session.get(Lead, lead_id) if lead_id is not None else None
     if lead is None or lead.anonymized:
-        turn.say(Reply("", notice=texts.STAFF_LEAD_MISSING))
+        turn.say(Reply("", notice=phrases.STAFF_LEAD_MISSING))
         return
     turn.say(lead_card(lead, turn.core.kb, await lead_history(session, lead.id or 0)))
 
@@ -358,14 +361,14 @@ async def note(turn: Turn, payload: str) -> None:
     """/nota L-ABC123 texto: a note in the lead's history, shown on its card."""
     reference, _, text = payload.strip().partition(" ")
     if not reference or not text.strip():
-        turn.say(Reply(texts.STAFF_NOTE_USAGE))
+        turn.say(Reply(phrases.STAFF_NOTE_USAGE))
         return
     session = await turn.transaction()
     lead = await lead_by_reference(session, reference)
     if lead is None or lead.anonymized:
-        turn.say(Reply(texts.STAFF_NOTE_UNKNOWN.format(reference=reference[:20])))
+        turn.say(Reply(phrases.STAFF_NOTE_UNKNOWN.format(reference=reference[:20])))
         return
     record_event(session, lead.id or 0, "note", turn.user.id, _who(turn), note=text.strip()[:2000])
     await session.flush()
     await _refresh_cards(turn, lead)
-    turn.say(Reply(texts.STAFF_NOTE_SAVED.format(reference=lead.reference)))
+    turn.say(Reply(phrases.STAFF_NOTE_SAVED.format(reference=lead.reference)))

@@ -10,9 +10,9 @@ from typing import IO, Any
 from sqlmodel import col, select
 
 from bot.exports.tables import Column, write_csv, write_xlsx
+from bot.language.normalize import normalize
 from bot.storage.db import Database
 from bot.storage.models import QuestionLog
-from bot.text.normalize import normalize
 
 COLUMNS = [
     Column("Pregunta", 60),

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from bot.text.analyzer import STOPWORDS, stem
-from bot.text.normalize import normalize
+from bot.language.analyzer import STOPWORDS, stem
+from bot.language.normalize import normalize
 
 SIMILAR = 82.0  # token_sort_ratio over signatures: "cuanto vale la uit" ~ "a cuanto esta la uit"
 CONTAINED = 90.0  # token_set_ratio: the larger cluster's words are (nearly) all there

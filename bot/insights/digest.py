@@ -16,16 +16,16 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import texts
+from bot import phrases
 from bot.core import Core
 from bot.insights.clustering import cluster
 from bot.insights.labels import namer
+from bot.language.normalize import normalize
 from bot.storage.models import AppState
 from bot.storage.outbox import enqueue
 from bot.storage.retention import claim_daily
 from bot.storage.review import decided_members, not_understood
 from bot.storage.statistics import build_statistics, lima_bounds
-from bot.text.normalize import normalize
 
 LIMA = ZoneInfo("America/Lima")
 DIGEST_WEEK = "weekly_digest_week"
@@ -45,7 +45,7 @@ def week_due(now: dt.datetime) -> dt.date | None:
 
 def _listed(items: list[str]) -> str:
     if not items:
-        return texts.DIGEST_NOTHING
+        return phrases.DIGEST_NOTHING
     more = f" (+{len(items) - SHOWN})" if len(items) > SHOWN else ""
     return "; ".join(items[:SHOWN]) + more
 
@@ -68,8 +68,8 @@ async def digest_text(session: AsyncSession, core: Core, monday: dt.date) -> str
     asked = await not_understood(session, start, end)
     clusters = cluster(a for a in asked if normalize(a.wording) not in decided)
     lines = [
-        texts.DIGEST_TITLE.format(since=f"{since:%d/%m}", until=f"{until:%d/%m/%Y}"),
-        texts.DIGEST_FIGURES.format(
+        phrases.DIGEST_TITLE.format(since=f"{since:%d/%m}", until=f"{until:%d/%m/%Y}"),
+        phrases.DIGEST_FIGURES.format(
             conversations=stats.conversations,
             questions=stats.questions,
             answered=stats.kinds.get("answered", 0),
@@ -81,23 +81,23 @@ async def digest_text(session: AsyncSession, core: Core, monday: dt.date) -> str
             handoffs=stats.handoffs.count,
         ),
         "",
-        texts.DIGEST_HEALTH,
-        texts.DIGEST_EXPIRED.format(
+        phrases.DIGEST_HEALTH,
+        phrases.DIGEST_EXPIRED.format(
             count=len(expired),
             items=_listed([f"{e.title} ({e.expires:%d/%m/%Y})" for e in expired]),
         ),
-        texts.DIGEST_STALE.format(
+        phrases.DIGEST_STALE.format(
             count=len(stale),
             items=_listed([f"{e.title} ({e.reviewed:%d/%m/%Y})" for e in stale]),
         ),
-        texts.DIGEST_DISLIKED.format(
+        phrases.DIGEST_DISLIKED.format(
             items=_listed([f"{name(e)} ({d} 👎)" for e, _, d in disliked])
         ),
-        texts.DIGEST_CLUSTERS.format(
+        phrases.DIGEST_CLUSTERS.format(
             items=_listed([f"«{c.wording}» ({c.count})" for c in clusters])
         ),
         "",
-        texts.DIGEST_FOOTER,
+        phrases.DIGEST_FOOTER,
     ]
     return "\n".join(lines)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.knowledge.loader import KnowledgeBase
-from bot.text.normalize import normalize
+from bot.language.normalize import normalize
 
 DRAFTS = "borradores"  # under knowledge/: not loaded until moved into entries/
 _ITEM = re.compile(r"^(\s*-\s+)")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.knowledge.loader import KnowledgeBase
-from bot.text.normalize import normalize
+from bot.language.normalize import normalize
 
 
 def with_learned(kb: KnowledgeBase, learned: dict[str, list[str]]) -> KnowledgeBase:

@@ -19,10 +19,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core import Core
 from bot.insights.clustering import cluster
+from bot.language.normalize import normalize
 from bot.storage import review as store
 from bot.storage.app_state import request_knowledge_reload
 from bot.storage.models import ReviewItem, utcnow
-from bot.text.normalize import normalize
 
 REVIEW_DAYS = 90  # questions older than this are not reviewed (retention may strip them)
 QUEUE_SIZE = 5

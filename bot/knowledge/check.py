@@ -16,7 +16,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from bot.knowledge.loader import LoadResult, Problem, YamlLines, load_knowledge, split_front_matter
-from bot.text.normalize import normalize
+from bot.language.normalize import normalize
 
 # Characters of an answer's first part (before "Ver más"): about one phone screen with
 # the source line and the review footer below it.

@@ -14,13 +14,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot import texts
+from bot import phrases
 from bot.answers.result import CiteService, CiteSuggestion
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.schema import Cite, Routing, Service
+from bot.language.normalize import normalize
 from bot.matching.places import Gazetteer, choose_region
 from bot.matching.vocabulary import VocabularyMatcher
-from bot.text.normalize import normalize
 
 MAX_RESULTS = 3
 EXTRACTION_CACHE = 4096  # distinct messages whose extraction is kept (frozen values)
@@ -221,11 +221,11 @@ class Matcher:
         if matched_needs:
             label = kb.needs[matched_needs[0]].name
             if any(s.circular and matched_needs[0] in s.tags for s in cite.services):
-                label += f" {texts.CIRCULAR_MARK}"
+                label += f" {phrases.CIRCULAR_MARK}"
             parts.append(label)
         elif services:
             parts.append(
-                services[0].name + (f" {texts.CIRCULAR_MARK}" if services[0].circular else "")
+                services[0].name + (f" {phrases.CIRCULAR_MARK}" if services[0].circular else "")
             )
         if cite.status in STATUS_NOTE:
             parts.append(STATUS_NOTE[cite.status])
@@ -259,14 +259,14 @@ class Matcher:
         """The text the user reads above the suggestions."""
         kb = self.kb
         if extraction.sector is None:
-            return texts.CITES_ASK_SECTOR
+            return phrases.CITES_ASK_SECTOR
         sector_name = kb.sectors[extraction.sector].name.lower()
         if not cites:
-            return texts.CITES_NO_SECTOR.format(sector=sector_name)
+            return phrases.CITES_NO_SECTOR.format(sector=sector_name)
         lines: list[str] = []
         if nearest and extraction.region:
             lines.append(
-                texts.CITES_NEAREST_INTRO.format(
+                phrases.CITES_NEAREST_INTRO.format(
                     region=kb.regions[extraction.region].name,
                     sector=sector_name,
                     cite_region=cites[0].region,
@@ -274,12 +274,14 @@ class Matcher:
             )
         elif extraction.region is None and len(extraction.region_candidates) > 1:
             names = " o ".join(kb.regions[r].name for r in extraction.region_candidates[:3])
-            lines.append(texts.CITES_WHICH_REGION.format(regions=names))
+            lines.append(phrases.CITES_WHICH_REGION.format(regions=names))
         else:
-            lines.append(texts.CITES_INTRO)
+            lines.append(phrases.CITES_INTRO)
         for cite in cites:
             lines.append(
-                texts.CITE_LINE.format(name=cite.name, city=cite.city or cite.region, why=cite.why)
+                phrases.CITE_LINE.format(
+                    name=cite.name, city=cite.city or cite.region, why=cite.why
+                )
             )
-        lines.append(texts.CITES_NEXT_STEP)
+        lines.append(phrases.CITES_NEXT_STEP)
         return "\n".join(lines)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from bot.knowledge.schema import Region
-from bot.text.normalize import normalize
+from bot.language.normalize import normalize
 
 # Everyday words that are also the name of a district or town somewhere in Peru.
 COMMON_WORDS = frozenset(

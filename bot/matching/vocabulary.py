@@ -16,8 +16,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from bot.knowledge.schema import Vocabulary
-from bot.text.analyzer import STOPWORDS, stem
-from bot.text.normalize import normalize
+from bot.language.analyzer import STOPWORDS, stem
+from bot.language.normalize import normalize
 
 FUZZY_MIN_LENGTH = 6
 SHORT_STEM = 5  # stems shorter than this must be written out (see _short_words)

@@ -37,6 +37,7 @@ from sqlalchemy import case, delete, select, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.language.normalize import normalize
 from bot.storage.models import (
     Conversation,
     Delivery,
@@ -53,7 +54,6 @@ from bot.storage.models import (
 )
 from bot.storage.outbox import rewrite_pending
 from bot.storage.review import forget_pending_wordings
-from bot.text.normalize import normalize
 
 UNSENT = ("pending", "sending")
 

@@ -17,9 +17,9 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.insights.clustering import Asked, Cluster
+from bot.language.normalize import normalize
 from bot.privacy.redaction import redact
 from bot.storage.models import Feedback, QuestionLog, ReviewItem, utcnow
-from bot.text.normalize import normalize
 
 NOT_UNDERSTOOD = ("fallback", "suggestions")
 DECISIONS = ("learned", "new_entry", "ignored")

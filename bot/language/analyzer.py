@@ -18,8 +18,8 @@ from functools import lru_cache
 import snowballstemmer
 from rapidfuzz import fuzz, process
 
-from bot.text import frequent
-from bot.text.normalize import normalize
+from bot.language import frequent
+from bot.language.normalize import normalize
 
 STOPWORDS = frozenset(
     """
