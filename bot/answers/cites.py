@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from bot import phrases
-from bot.answers.result import CiteService, CiteSuggestion, SourceRef
+from bot.answers.result import SourceRef
 from bot.answers.sources import by_authority
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.schema import Cite, Service
@@ -28,6 +28,7 @@ from bot.language.analyzer import STOPWORDS, stem
 from bot.language.normalize import normalize
 from bot.matching.matcher import STATUS_NOTE, STATUS_RANK
 from bot.matching.places import Gazetteer
+from bot.matching.suggestion import CiteService, CiteSuggestion
 
 # Words every CITE name has, which tell none apart.
 _GENERIC = frozenset(

@@ -28,7 +28,7 @@ from bot.answers import decision as learned
 from bot.answers.cites import CiteCards
 from bot.answers.gaps import GapDetector
 from bot.answers.index import Hit, RetrievalIndex
-from bot.answers.result import AskResult, CiteSuggestion, SourceRef, Suggestion
+from bot.answers.result import AskResult, SourceRef, Suggestion
 from bot.answers.sources import by_authority
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.schema import Entry
@@ -36,6 +36,7 @@ from bot.language import frequent
 from bot.language.analyzer import STOPWORDS, Analyzer
 from bot.language.normalize import clean, normalize
 from bot.matching.matcher import Cues, without_business_context
+from bot.matching.suggestion import CiteSuggestion
 
 MAX_INPUT = 1000  # characters considered; a 5,000-character paste is cut, not refused
 RUMOUR_WORDS = 25  # longer messages describe a business first; see without_business_context

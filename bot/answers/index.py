@@ -91,8 +91,8 @@ class RetrievalIndex:
         self._entry_terms: list[frozenset[str]] = [frozenset(t) for t in entry_terms]
 
         df: dict[str, int] = defaultdict(int)
-        for terms in entry_terms:
-            for term in terms:
+        for entry_set in entry_terms:
+            for term in entry_set:
                 df[term] += 1
         self.idf: dict[str, float] = {
             t: math.log((n + 1) / (d + 0.5)) * (frequent.WEIGHT if t in FREQUENT_STEMS else 1.0)
@@ -111,8 +111,8 @@ class RetrievalIndex:
             for term in terms:
                 self._postings[term].append(p_index)
         self._body_postings: dict[str, list[int]] = defaultdict(list)
-        for e_index, terms in enumerate(body_terms):
-            for term in terms:
+        for e_index, body_set in enumerate(body_terms):
+            for term in body_set:
                 self._body_postings[term].append(e_index)
 
     def weight(self, term: Term) -> float:
@@ -191,11 +191,11 @@ class RetrievalIndex:
         if len(para_match) > MAX_CANDIDATES:
             # Only in a base far larger than the shipped one (1,730 paraphrases): score the
             # common terms and the similarity for the candidates the rare terms rank best.
-            mass = self._para_mass
+            masses = self._para_mass
             kept = heapq.nlargest(
                 MAX_CANDIDATES,
                 para_match,
-                key=lambda i: para_match[i] ** QUERY_SIDE * (para_full[i] / (mass[i] or 1.0)),
+                key=lambda i: para_match[i] ** QUERY_SIDE * (para_full[i] / (masses[i] or 1.0)),
             )
             para_match = defaultdict(float, {i: para_match[i] for i in kept})
             para_full = defaultdict(float, {i: para_full[i] for i in kept})

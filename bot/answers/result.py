@@ -9,6 +9,8 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from bot.matching.suggestion import CiteSuggestion
+
 Kind = Literal["answer", "suggestions", "fallback", "greeting", "cites"]
 
 
@@ -22,22 +24,6 @@ class SourceRef:
 class Suggestion:
     entry_id: str
     title: str
-
-
-@dataclass(frozen=True)
-class CiteService:
-    name: str
-    circular: bool
-
-
-@dataclass(frozen=True)
-class CiteSuggestion:
-    id: str
-    name: str
-    region: str
-    city: str | None
-    why: str
-    services: list[CiteService] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

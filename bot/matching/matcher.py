@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot import phrases
-from bot.answers.result import CiteService, CiteSuggestion
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.schema import Cite, Routing, Service
 from bot.language.normalize import normalize
 from bot.matching.places import Gazetteer, choose_region
+from bot.matching.suggestion import CiteService, CiteSuggestion
 from bot.matching.vocabulary import VocabularyMatcher
 
 MAX_RESULTS = 3

@@ -97,14 +97,14 @@ class VocabularyMatcher:
         for position, token in enumerate(tokens):
             if position in covered or len(token) < 3:
                 continue
-            ids = self._single_lookup(token)
-            if not ids:
+            found = self._single_lookup(token)
+            if not found:
                 continue
             short = self._short_words.get(token)
             if short is not None and pairs[position][0] not in short:
                 continue
-            for item_id in ids:
-                scores[item_id] += 1 / len(ids)
+            for item_id in found:
+                scores[item_id] += 1 / len(found)
                 first[item_id] = min(first.get(item_id, position), position)
         hits = [VocabularyHit(i, s, first[i]) for i, s in scores.items()]
         hits.sort(key=lambda h: (-h.score, h.first))
