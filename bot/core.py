@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.answers.engine import AnswerEngine, CiteMatch, build_analyzer
+from bot.answers.engine import AnswerEngine, build_analyzer
 from bot.knowledge.errors import KnowledgeError
 from bot.knowledge.loader import KnowledgeBase, load_knowledge
 from bot.matching.matcher import Matcher
+from bot.matching.suggestion import CiteMatch
 
 
 def load_valid_knowledge(root: Path) -> KnowledgeBase:

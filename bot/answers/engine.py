@@ -18,7 +18,6 @@ import dataclasses
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -34,9 +33,10 @@ from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.schema import Entry
 from bot.language import frequent
 from bot.language.analyzer import STOPWORDS, Analyzer
+from bot.language.cues import any_of
 from bot.language.normalize import clean, normalize
 from bot.matching.matcher import Cues, without_business_context
-from bot.matching.suggestion import CiteSuggestion
+from bot.matching.suggestion import BusinessMatcher
 
 MAX_INPUT = 1000  # characters considered; a 5,000-character paste is cut, not refused
 RUMOUR_WORDS = 25  # longer messages describe a business first; see without_business_context
@@ -76,27 +76,6 @@ class Bands:
 _CENSORED = re.compile(r"\b\w\*{2,}")
 _SEGMENT_SPLIT = re.compile(r"[?¿\n;]+|(?<=[a-z])\.\s+")
 
-Matcher = Callable[[str], "CiteMatch | None"]
-
-
-@dataclass(frozen=True)
-class CiteMatch:
-    """What the matching component returns when a message describes a business."""
-
-    text: str
-    cites: list[CiteSuggestion]
-    sector: str | None = None
-    region: str | None = None
-    asked_for_help: bool = False  # asked for a CITE, help or a place, not only described
-
-
-def _any(patterns: list[str]) -> Callable[[str], bool]:
-    """Whether any of the patterns occurs in a text; never, for an empty list."""
-    if not patterns:
-        return lambda _text: False
-    compiled = re.compile("|".join(f"(?:{p})" for p in patterns))
-    return lambda text: compiled.search(text) is not None
-
 
 def _weak(hit: Hit) -> bool:
     """One shared word that is not what the entry is about ("euro" in an entry that
@@ -127,7 +106,7 @@ class AnswerEngine:
         kb: KnowledgeBase,
         bands: Bands | None = None,
         analyzer: Analyzer | None = None,
-        matcher: Matcher | None = None,
+        matcher: BusinessMatcher | None = None,
     ) -> None:
         self.kb = kb
         self.cues = Cues.of(kb.routing)  # the matcher's cues: a business described, a question
@@ -145,15 +124,13 @@ class AnswerEngine:
         routing = kb.routing
         # Routing vocabulary lives in knowledge/routing.yaml, where curators read it.
         self._filler = frozenset(routing.filler)
-        self._shopping = _any(routing.shopping)
-        self._priced_service = _any(routing.priced_service)
-        self._paperwork = _any(routing.paperwork)
-        self._procedure = _any(routing.procedure)
-        self._tax_procedure = _any(routing.tax_procedure)
-        self._cite_cue = _any(routing.cite_cue)
-        self._rumour = (
-            re.compile("|".join(f"(?:{p})" for p in routing.rumour)) if routing.rumour else None
-        )
+        self._shopping = any_of(routing.shopping).search
+        self._priced_service = any_of(routing.priced_service).search
+        self._paperwork = any_of(routing.paperwork).search
+        self._procedure = any_of(routing.procedure).search
+        self._tax_procedure = any_of(routing.tax_procedure).search
+        self._cite_cue = any_of(routing.cite_cue).search
+        self._rumour = any_of(routing.rumour)
         self.cards = CiteCards(kb)
         self.gaps = GapDetector(routing)
         # The learned decision (knowledge/decision.yaml) when there is one; `use_model`
@@ -396,7 +373,7 @@ class AnswerEngine:
 
     def _claim(self, normal: str) -> str | None:
         """What a rumour check claims, without its frame and figures; None if no rumour."""
-        if self._rumour is None or not self._rumour.search(normal):
+        if not self._rumour.search(normal):
             return None
         claim = " ".join(self._rumour.sub(" ", normal).split())
         return claim if len(claim.split()) >= 2 and claim != normal else None

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from bot import phrases
 from bot.knowledge.schema import Routing
+from bot.language.cues import any_of
 from bot.language.normalize import strip_accents
 
 # A year the sources cannot cover yet: figures stop in 2025, the UIT is fixed up to 2026.
@@ -33,11 +34,7 @@ class _Cue:
     id: str
     label: str
     asks: re.Pattern[str]
-    holds: re.Pattern[str] | None
-
-
-def _compile(patterns: list[str]) -> re.Pattern[str] | None:
-    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+    holds: re.Pattern[str]
 
 
 class GapDetector:
@@ -46,8 +43,8 @@ class GapDetector:
             _Cue(
                 gap_id,
                 cue.label,
-                re.compile("|".join(f"(?:{p})" for p in cue.asks)),
-                _compile(cue.holds),
+                any_of(cue.asks),
+                any_of(cue.holds),
             )
             for gap_id, cue in routing.gaps.items()
         ]
@@ -68,7 +65,7 @@ class GapDetector:
         for cue in self._cues:
             if not cue.asks.search(normal):
                 continue
-            if cue.id not in never_held and cue.holds is not None and cue.holds.search(text):
+            if cue.id not in never_held and cue.holds.search(text):
                 continue
             labels.append(cue.label)
         undated = _DATE.sub(" ", text)

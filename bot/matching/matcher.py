@@ -17,6 +17,7 @@ from typing import Any
 from bot import phrases
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.schema import Cite, Routing, Service
+from bot.language.cues import any_of
 from bot.language.normalize import normalize
 from bot.matching.places import Gazetteer, choose_region
 from bot.matching.suggestion import CiteService, CiteSuggestion
@@ -30,11 +31,6 @@ STATUS_NOTE = {
     "proyecto": "en proyecto",
     "incierto": "por confirmar",
 }
-_NEVER = re.compile(r"(?!)")  # a cue list left empty matches nothing
-
-
-def _union(patterns: list[str]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else _NEVER
 
 
 @dataclass(frozen=True)
@@ -51,10 +47,10 @@ class Cues:
     @classmethod
     def of(cls, routing: Routing) -> Cues:
         return cls(
-            business=_union(routing.business),
-            context=_union([*routing.business, *routing.context]),
-            help=_union(routing.help),
-            question=_union(routing.question),
+            business=any_of(routing.business),
+            context=any_of([*routing.business, *routing.context]),
+            help=any_of(routing.help),
+            question=any_of(routing.question),
         )
 
 
