@@ -49,7 +49,7 @@ from bot.dialogue.conversation import Dialogue
 from bot.dialogue.model import Event, Outcome, UserRef
 from bot.storage.db import Database, upgrade_async
 
-DEFAULT_SCRIPTS = Path(__file__).resolve().parent.parent / "evaluation" / "conversations.yaml"
+DEFAULT_SCRIPTS = Path(__file__).resolve().parents[2] / "evaluation" / "conversations.yaml"
 TURN_KINDS = ("say", "press", "photo", "location", "contact", "restart")
 EXPECT_KEYS = frozenset({"text", "not_text", "buttons", "not_buttons", "kind"})
 
