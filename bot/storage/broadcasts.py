@@ -70,7 +70,10 @@ class PendingDelivery:
 
 def _segment(region: str | None, sector: str | None) -> SelectOfScalar[int]:
     """Ids of the current subscribers of a segment: the same rule as users.subscribers."""
-    query = select(col(User.id)).where(col(User.subscribed) == True, col(User.blocked) == False)  # noqa: E712
+    query = select(col(User.id)).where(
+        col(User.subscribed) == True,  # noqa: E712
+        col(User.blocked) == False,  # noqa: E712
+    )
     if region:
         query = query.where(col(User.region) == region)
     if sector:
