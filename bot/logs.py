@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from typing import IO
 
 _REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
     # Bot tokens, also inside URLs such as .../bot123:ABC.../sendMessage
@@ -40,7 +41,7 @@ class RedactingFormatter(logging.Formatter):
         return redact(line.replace("\r", " ").replace("\n", " | "))
 
 
-def configure_logging(level: str = "INFO", stream=None) -> None:
+def configure_logging(level: str = "INFO", stream: IO[str] | None = None) -> None:
     """Install the one handler every logger writes through."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from bot.storage.statistics import Statistics
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 SHARE_LABELS = {
     "answered": "Respondidas",
@@ -29,6 +33,7 @@ def render_png(stats: Statistics, label: Callable[[str], str] = str) -> bytes:
     import matplotlib
 
     matplotlib.use("Agg", force=True)  # no display: the bot runs on servers
+    from matplotlib.dates import DateFormatter
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
@@ -49,7 +54,7 @@ def render_png(stats: Statistics, label: Callable[[str], str] = str) -> bytes:
     days.legend(loc="upper left")
     days.yaxis.set_major_locator(MaxNLocator(integer=True))
     days.tick_params(axis="x", labelrotation=45, labelsize=8)
-    days.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%d/%m"))
+    days.xaxis.set_major_formatter(DateFormatter("%d/%m"))
 
     share = grid[0][1]
     kinds = [(k, v) for k, v in stats.kinds.items() if v]
@@ -66,7 +71,7 @@ def render_png(stats: Statistics, label: Callable[[str], str] = str) -> bytes:
         share.axis("off")
     share.set_title("Cómo se respondieron las preguntas")
 
-    def bars(axis, rows: list[tuple[str, int]], title: str, colour: str) -> None:  # type: ignore[no-untyped-def]
+    def bars(axis: Axes, rows: list[tuple[str, int]], title: str, colour: str) -> None:
         names = [_short(n) for n, _ in rows][::-1]
         axis.barh(names, [v for _, v in rows][::-1], color=colour)
         axis.set_title(title)

@@ -8,12 +8,15 @@ from typing import IO
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference
+from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.insights.charts import SHARE_LABELS
 from bot.storage.statistics import Statistics
 
 
-def _table(workbook: Workbook, title: str, header: list[str], rows: list[list[object]]):  # type: ignore[no-untyped-def]
+def _table(
+    workbook: Workbook, title: str, header: list[str], rows: list[list[object]]
+) -> Worksheet:
     sheet = workbook.create_sheet(title)
     sheet.append(header)
     for row in rows:
@@ -24,7 +27,9 @@ def _table(workbook: Workbook, title: str, header: list[str], rows: list[list[ob
     return sheet
 
 
-def _bar(sheet, title: str, columns: int, horizontal: bool = True, stacked: bool = False) -> None:  # type: ignore[no-untyped-def]
+def _bar(
+    sheet: Worksheet, title: str, columns: int, horizontal: bool = True, stacked: bool = False
+) -> None:
     chart = BarChart()
     chart.type = "bar" if horizontal else "col"
     chart.title = title
@@ -45,6 +50,7 @@ def write_report(
 ) -> None:
     workbook = Workbook()
     summary = workbook.active
+    assert isinstance(summary, Worksheet)  # a new workbook starts with one worksheet
     summary.title = "Resumen"
     summary.append(["Periodo", f"{stats.since:%d/%m/%Y} – {stats.until:%d/%m/%Y}"])
     summary.append(["Conversaciones (persona y día)", stats.conversations])

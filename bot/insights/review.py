@@ -22,7 +22,7 @@ from bot.insights.clustering import cluster
 from bot.language.normalize import normalize
 from bot.storage import review as store
 from bot.storage.app_state import request_knowledge_reload
-from bot.storage.models import ReviewItem, utcnow
+from bot.storage.models import ReviewItem, stored_id, utcnow
 
 REVIEW_DAYS = 90  # questions older than this are not reviewed (retention may strip them)
 QUEUE_SIZE = 5
@@ -56,7 +56,7 @@ def likely_entries(core: Core, wording: str, limit: int = LIKELY) -> list[str]:
 def _item(row: ReviewItem, core: Core) -> QueueItem:
     ids = [i for i in json.loads(row.candidates) if i in core.kb.entries]
     return QueueItem(
-        id=int(row.id or 0),
+        id=stored_id(row),
         wording=row.wording,
         count=row.asked,
         first_at=store.aware(row.first_at),

@@ -11,10 +11,11 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from bot.knowledge.schema import (
     Cite,
@@ -38,6 +39,14 @@ FIELD_NAMES_ES = {
 }
 
 M = TypeVar("M", bound=BaseModel)
+
+
+class _Identified(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+Keyed = TypeVar("Keyed", bound=_Identified)
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -142,7 +151,7 @@ def _one_line(exc: Exception) -> str:
     return " ".join(str(exc).split())
 
 
-def _describe(error: dict[str, Any]) -> str:
+def _describe(error: ErrorDetails) -> str:
     loc = [str(part) for part in error["loc"]]
     name = FIELD_NAMES_ES.get(loc[0], loc[0]) if loc else "?"
     where = name + ("".join(f"[{p}]" if p.isdigit() else f".{p}" for p in loc[1:]))
@@ -291,11 +300,11 @@ def _load_list(
 
 
 def _index(
-    items: list[tuple[M, int | None]], rel: str, what: str, problems: list[Problem]
-) -> dict[str, M]:
-    result: dict[str, M] = {}
+    items: list[tuple[Keyed, int | None]], rel: str, what: str, problems: list[Problem]
+) -> dict[str, Keyed]:
+    result: dict[str, Keyed] = {}
     for item, line in items:
-        key = item.id  # type: ignore[attr-defined]
+        key = item.id
         if key in result:
             problems.append(Problem("error", rel, line, f"el id '{key}' de {what} está repetido"))
             continue

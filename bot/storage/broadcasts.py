@@ -24,7 +24,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from bot.storage.dialect import insert_for
-from bot.storage.models import DELIVERY_STATUSES, Campaign, Delivery, User, utcnow
+from bot.storage.models import (
+    DELIVERY_STATUSES,
+    Campaign,
+    Delivery,
+    User,
+    known,
+    table_of,
+    utcnow,
+)
 from bot.storage.users import set_blocked
 
 REASON_MAX = 200  # Delivery.reason's column width
@@ -62,11 +70,14 @@ class PendingDelivery:
 
 def _segment(region: str | None, sector: str | None) -> SelectOfScalar[int]:
     """Ids of the current subscribers of a segment: the same rule as users.subscribers."""
-    query = select(User.id).where(User.subscribed == True, User.blocked == False)  # noqa: E712
+    query = select(col(User.id)).where(
+        col(User.subscribed) == True,  # noqa: E712
+        col(User.blocked) == False,  # noqa: E712
+    )
     if region:
-        query = query.where(User.region == region)
+        query = query.where(col(User.region) == region)
     if sector:
-        query = query.where(User.sector == sector)
+        query = query.where(col(User.sector) == sector)
     return query
 
 
@@ -130,7 +141,7 @@ async def create_campaign_once(
     preview key makes the database choose: the second INSERT waits for the
     first transaction, then does nothing, and the existing campaign is returned.
     """
-    table = Campaign.__table__  # type: ignore[attr-defined]
+    table = table_of(Campaign)
     now = utcnow()
     row = {
         "text": text,
@@ -148,25 +159,26 @@ async def create_campaign_once(
     statement = insert_for(conn.dialect.name, table).values(row)
     if preview_key is not None:
         statement = statement.on_conflict_do_nothing(index_elements=["preview_key"])
-    new_id = (await session.exec(statement.returning(table.c.id))).scalar()  # type: ignore[call-overload]
+    new_id = (await session.exec(statement.returning(table.c.id))).scalar()
     if new_id is None:
         existing = (
-            await session.exec(select(Campaign).where(Campaign.preview_key == preview_key))
+            await session.exec(select(Campaign).where(col(Campaign.preview_key) == preview_key))
         ).one()
         await session.commit()
         return existing, False
     recipients = _segment(region, sector).add_columns(
-        literal(new_id), literal("pending"), literal(0), literal(now, Delivery.updated_at.type)
+        literal(new_id),
+        literal("pending"),
+        literal(0),
+        literal(now, table_of(Delivery).c.updated_at.type),
     )
     await session.exec(
-        insert(Delivery).from_select(  # type: ignore[call-overload]
+        insert(Delivery).from_select(
             ["user_id", "campaign_id", "status", "attempts", "updated_at"], recipients
         )
     )
-    total = await session.exec(
-        select(func.count()).where(Delivery.campaign_id == new_id)  # type: ignore[arg-type]
-    )
-    await session.exec(  # type: ignore[call-overload]
+    total = await session.exec(select(func.count()).where(col(Delivery.campaign_id) == new_id))
+    await session.exec(
         update(Campaign).where(col(Campaign.id) == new_id).values(total=int(total.one()))
     )
     campaign = await session.get(Campaign, new_id, populate_existing=True)
@@ -181,7 +193,7 @@ async def get_campaign(session: AsyncSession, campaign_id: int) -> Campaign | No
 
 async def campaign_status(session: AsyncSession, campaign_id: int) -> str | None:
     """Just the status, read fresh: what the engine polls to notice a pause or cancel."""
-    query = select(Campaign.status).where(Campaign.id == campaign_id)
+    query = select(col(Campaign.status)).where(col(Campaign.id) == campaign_id)
     return (await session.exec(query)).first()
 
 
@@ -205,7 +217,7 @@ async def set_status(session: AsyncSession, campaign_id: int, status: str) -> Ca
     if status not in TRANSITIONS.get(campaign.status, frozenset()):
         raise TransitionRefused(campaign.status, status)
     result = await session.exec(
-        update(Campaign)  # type: ignore[call-overload]
+        update(Campaign)
         .where(col(Campaign.id) == campaign_id, col(Campaign.status) == campaign.status)
         .values(status=status)
     )
@@ -224,14 +236,14 @@ async def finish_campaign(
     """Mark done (with finished_at) when nothing is pending or in flight; only the lease holder."""
     left = await session.exec(
         select(func.count()).where(
-            Delivery.campaign_id == campaign_id,  # type: ignore[arg-type]
+            col(Delivery.campaign_id) == campaign_id,
             col(Delivery.status).in_(("pending", "sending")),
         )
     )
     if int(left.one()):
         return False
     result = await session.exec(
-        update(Campaign)  # type: ignore[call-overload]
+        update(Campaign)
         .where(
             col(Campaign.id) == campaign_id,
             col(Campaign.status) == "running",
@@ -248,7 +260,7 @@ async def set_progress_message(
 ) -> None:
     """Remember the staff message that shows this campaign's progress (edited in place)."""
     await session.exec(
-        update(Campaign)  # type: ignore[call-overload]
+        update(Campaign)
         .where(col(Campaign.id) == campaign_id)
         .values(progress_chat_id=chat_id, progress_message_id=message_id)
     )
@@ -273,7 +285,7 @@ async def claim_lease(
     """
     now = now or utcnow()
     result = await session.exec(
-        update(Campaign)  # type: ignore[call-overload]
+        update(Campaign)
         .where(
             col(Campaign.id) == campaign_id,
             col(Campaign.status) == "running",
@@ -299,7 +311,7 @@ async def renew_lease(
     """Push our lease forward; False means another worker took it (ours had expired)."""
     now = now or utcnow()
     result = await session.exec(
-        update(Campaign)  # type: ignore[call-overload]
+        update(Campaign)
         .where(col(Campaign.id) == campaign_id, col(Campaign.lease_owner) == owner)
         .values(lease_until=now + ttl)
     )
@@ -310,7 +322,7 @@ async def renew_lease(
 async def release_lease(session: AsyncSession, campaign_id: int, owner: str) -> None:
     """Give the campaign up at once, so a resume does not wait for the lease to expire."""
     await session.exec(
-        update(Campaign)  # type: ignore[call-overload]
+        update(Campaign)
         .where(col(Campaign.id) == campaign_id, col(Campaign.lease_owner) == owner)
         .values(lease_owner=None, lease_until=None)
     )
@@ -321,7 +333,7 @@ async def resumable_campaigns(session: AsyncSession, now: dt.datetime | None = N
     """Running campaigns nobody is working (no lease, or an expired one): for start-up resume."""
     now = now or utcnow()
     query = (
-        select(Campaign.id)
+        select(col(Campaign.id))
         .where(
             col(Campaign.status) == "running",
             or_(col(Campaign.lease_owner).is_(None), col(Campaign.lease_until) < now),
@@ -339,13 +351,17 @@ async def next_pending(
 ) -> list[PendingDelivery]:
     """The next pending deliveries, oldest first."""
     query = (
-        select(Delivery.id, Delivery.user_id, Delivery.attempts)
-        .where(Delivery.campaign_id == campaign_id, Delivery.status == "pending")
+        select(col(Delivery.id), col(Delivery.user_id), col(Delivery.attempts))
+        .where(col(Delivery.campaign_id) == campaign_id, col(Delivery.status) == "pending")
         .order_by(col(Delivery.id))
         .limit(limit)
     )
     rows = (await session.exec(query)).all()
-    return [PendingDelivery(int(i), int(u), int(a)) for i, u, a in rows if i is not None]
+    # Erasure deletes a person's unsent deliveries, so a pending one always has its user.
+    return [
+        PendingDelivery(known(i, "deliveries.id"), known(u, "pending delivery's user_id"), a)
+        for i, u, a in rows
+    ]
 
 
 async def _move(
@@ -365,7 +381,7 @@ async def _move(
     if count_attempt:
         values["attempts"] = col(Delivery.attempts) + 1
     result = await session.exec(
-        update(Delivery)  # type: ignore[call-overload]
+        update(Delivery)
         .where(col(Delivery.id) == delivery_id, col(Delivery.status) == source)
         .values(**values)
     )
@@ -420,7 +436,7 @@ async def recover_in_flight(session: AsyncSession, campaign_id: int) -> int:
     most once means we do not try again.
     """
     result = await session.exec(
-        update(Delivery)  # type: ignore[call-overload]
+        update(Delivery)
         .where(col(Delivery.campaign_id) == campaign_id, col(Delivery.status) == "sending")
         .values(status="unknown", reason="posible envío interrumpido", updated_at=utcnow())
     )
@@ -444,7 +460,7 @@ async def counts_by_campaign(
     if not ids:
         return counts
     query = (
-        select(Delivery.campaign_id, Delivery.status, func.count())
+        select(col(Delivery.campaign_id), col(Delivery.status), func.count())
         .where(col(Delivery.campaign_id).in_(ids))
         .group_by(col(Delivery.campaign_id), col(Delivery.status))
     )
@@ -459,8 +475,8 @@ async def failure_reasons(
     """The most frequent reasons of failed deliveries, for the staff report."""
     number = func.count().label("n")
     query = (
-        select(Delivery.reason, number)
-        .where(Delivery.campaign_id == campaign_id, Delivery.status == "failed")
+        select(col(Delivery.reason), number)
+        .where(col(Delivery.campaign_id) == campaign_id, col(Delivery.status) == "failed")
         .group_by(col(Delivery.reason))
         .order_by(number.desc())
         .limit(limit)
@@ -473,8 +489,8 @@ async def deliveries_with_status(
 ) -> Sequence[int]:
     """User ids of one status (e.g. the `unknown` ones staff may want to check by hand)."""
     query = (
-        select(Delivery.user_id)
-        .where(Delivery.campaign_id == campaign_id, Delivery.status == status)
+        select(col(Delivery.user_id))
+        .where(col(Delivery.campaign_id) == campaign_id, col(Delivery.status) == status)
         .order_by(col(Delivery.id))
     )
     if limit is not None:

@@ -33,8 +33,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, delete, select, update
-from sqlmodel import col
+from sqlalchemy import case, delete, update
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.language.normalize import normalize
@@ -50,6 +50,7 @@ from bot.storage.models import (
     QuestionLog,
     StaffMessage,
     User,
+    known,
     utcnow,
 )
 from bot.storage.outbox import rewrite_pending
@@ -87,7 +88,7 @@ async def anonymise_leads(session: AsyncSession, lead_ids: list[int], erased_top
     if not lead_ids:
         return
     is_question = col(Lead.topic_kind) == "question"
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         update(Lead)
         .where(col(Lead.id).in_(lead_ids))
         .values(
@@ -115,17 +116,21 @@ async def erase_person(
     `erased_card` (with `{reference}`) replaces the staff cards that showed a lead.
     """
     leads = (
-        await session.exec(  # type: ignore[call-overload]
-            select(Lead.id, Lead.reference).where(col(Lead.user_id) == user_id)
+        await session.exec(
+            select(col(Lead.id), col(Lead.reference)).where(col(Lead.user_id) == user_id)
         )
     ).all()
-    lead_ids = [int(lead_id) for lead_id, _ in leads]
-    references = {int(lead_id): reference for lead_id, reference in leads}
+    references = {known(lead_id, "leads.id"): reference for lead_id, reference in leads}
+    lead_ids = list(references)
     result = Erasure(leads=len(lead_ids))
     if lead_ids:
         shown = (
-            await session.exec(  # type: ignore[call-overload]
-                select(StaffMessage.lead_id, StaffMessage.chat_id, StaffMessage.message_id)
+            await session.exec(
+                select(
+                    col(StaffMessage.lead_id),
+                    col(StaffMessage.chat_id),
+                    col(StaffMessage.message_id),
+                )
                 .where(col(StaffMessage.lead_id).in_(lead_ids))
                 .order_by(col(StaffMessage.id))
             )
@@ -134,29 +139,25 @@ async def erase_person(
             ShownToStaff(int(chat), int(message), references[int(lead)])
             for lead, chat, message in shown
         ]
-        await session.exec(  # type: ignore[call-overload]
-            delete(StaffMessage).where(col(StaffMessage.lead_id).in_(lead_ids))
-        )
+        await session.exec(delete(StaffMessage).where(col(StaffMessage.lead_id).in_(lead_ids)))
         await rewrite_pending(
             session,
             {lead_id: erased_card.format(reference=ref) for lead_id, ref in references.items()},
         )
         await anonymise_leads(session, lead_ids, erased_topic)
-        await session.exec(  # type: ignore[call-overload]
-            delete(LeadEvent).where(col(LeadEvent.lead_id).in_(lead_ids))
-        )
+        await session.exec(delete(LeadEvent).where(col(LeadEvent.lead_id).in_(lead_ids)))
 
     topics = (
-        await session.exec(  # type: ignore[call-overload]
-            select(Handoff.chat_id, Handoff.thread_id)
+        await session.exec(
+            select(col(Handoff.chat_id), col(Handoff.thread_id))
             .where(col(Handoff.user_id) == user_id, col(Handoff.thread_id).is_not(None))
             .distinct()
         )
     ).all()
-    result.topics = [(int(chat), int(thread)) for chat, thread in topics]
+    result.topics = [(chat, known(thread, "handoffs.thread_id")) for chat, thread in topics]
     relayed = (
-        await session.exec(  # type: ignore[call-overload]
-            select(HandoffMessage.staff_chat_id, HandoffMessage.staff_message_id)
+        await session.exec(
+            select(col(HandoffMessage.staff_chat_id), col(HandoffMessage.staff_message_id))
             .join(Handoff, col(Handoff.id) == col(HandoffMessage.handoff_id))
             .where(
                 col(HandoffMessage.user_id) == user_id,
@@ -166,26 +167,25 @@ async def erase_person(
             )
         )
     ).all()
-    result.relayed = [(int(chat), int(message)) for chat, message in relayed]
+    result.relayed = [
+        (known(chat, "staff_chat_id"), known(message, "staff_message_id"))
+        for chat, message in relayed
+    ]
 
-    asked = await session.exec(  # type: ignore[call-overload]
-        select(QuestionLog.question).where(col(QuestionLog.user_id) == user_id)
+    asked = await session.exec(
+        select(col(QuestionLog.question)).where(col(QuestionLog.user_id) == user_id)
     )
-    wordings = {normalize(q)[:300] for (q,) in asked.all()}
-    suggested = await session.exec(  # type: ignore[call-overload]
-        select(KnowledgeSuggestion.question).where(col(KnowledgeSuggestion.user_id) == user_id)
+    wordings = {normalize(q)[:300] for q in asked.all()}
+    suggested = await session.exec(
+        select(col(KnowledgeSuggestion.question)).where(col(KnowledgeSuggestion.user_id) == user_id)
     )
-    wordings |= {normalize(q)[:300] for (q,) in suggested.all()}  # queued from a handoff
+    wordings |= {normalize(q)[:300] for q in suggested.all()}  # queued from a handoff
     await forget_pending_wordings(session, wordings)
-    questions = await session.exec(  # type: ignore[call-overload]
-        delete(QuestionLog).where(col(QuestionLog.user_id) == user_id)
-    )
+    questions = await session.exec(delete(QuestionLog).where(col(QuestionLog.user_id) == user_id))
     result.questions = int(questions.rowcount or 0)
     mine = col(Delivery.user_id) == user_id
-    await session.exec(  # type: ignore[call-overload]
-        delete(Delivery).where(mine, col(Delivery.status).in_(UNSENT))
-    )
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(delete(Delivery).where(mine, col(Delivery.status).in_(UNSENT)))
+    await session.exec(
         update(Delivery)
         .where(mine)
         .values(user_id=None)
@@ -199,5 +199,5 @@ async def erase_person(
         (Conversation, Conversation.user_id),
         (User, User.id),
     ):
-        await session.exec(delete(table).where(col(column) == user_id))  # type: ignore[call-overload]
+        await session.exec(delete(table).where(col(column) == user_id))
     return result

@@ -21,12 +21,16 @@ from bot.storage.models import (
     Handoff,
     HandoffMessage,
     KnowledgeSuggestion,
+    known,
+    stored_id,
     utcnow,
 )
 
 
 async def open_handoff_of(session: AsyncSession, user_id: int) -> Handoff | None:
-    query = select(Handoff).where(Handoff.user_id == user_id, Handoff.status == HANDOFF_OPEN)
+    query = select(Handoff).where(
+        col(Handoff.user_id) == user_id, col(Handoff.status) == HANDOFF_OPEN
+    )
     return (await session.exec(query)).first()
 
 
@@ -50,7 +54,7 @@ async def open_handoff(
     previous = (
         await session.exec(
             select(Handoff)
-            .where(Handoff.user_id == user_id, Handoff.chat_id == chat_id)
+            .where(col(Handoff.user_id) == user_id, col(Handoff.chat_id) == chat_id)
             .where(col(Handoff.thread_id).is_not(None))
             .order_by(col(Handoff.id).desc())
             .limit(1)
@@ -60,7 +64,7 @@ async def open_handoff(
         await session.exec(
             select(func.count())
             .select_from(Handoff)
-            .where(Handoff.chat_id == chat_id, col(Handoff.forum).is_(False))
+            .where(col(Handoff.chat_id) == chat_id, col(Handoff.forum).is_(False))
         )
     ).one()
     handoff = Handoff(
@@ -86,7 +90,7 @@ async def open_handoff(
 async def set_topic(
     session: AsyncSession, handoff_id: int, thread_id: int | None, forum: bool
 ) -> None:
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         update(Handoff)
         .where(col(Handoff.id) == handoff_id)
         .values(thread_id=thread_id, forum=forum)
@@ -98,7 +102,7 @@ async def handoff_in_topic(session: AsyncSession, chat_id: int, thread_id: int) 
     """The latest handoff in this forum topic (open or not)."""
     query = (
         select(Handoff)
-        .where(Handoff.chat_id == chat_id, Handoff.thread_id == thread_id)
+        .where(col(Handoff.chat_id) == chat_id, col(Handoff.thread_id) == thread_id)
         .order_by(col(Handoff.id).desc())
         .limit(1)
     )
@@ -113,8 +117,8 @@ async def handoff_of_staff_message(
         select(Handoff)
         .join(HandoffMessage, col(HandoffMessage.handoff_id) == col(Handoff.id))
         .where(
-            HandoffMessage.staff_chat_id == chat_id,
-            HandoffMessage.staff_message_id == message_id,
+            col(HandoffMessage.staff_chat_id) == chat_id,
+            col(HandoffMessage.staff_message_id) == message_id,
         )
         .limit(1)
     )
@@ -132,7 +136,7 @@ def record_message(
     staff_name: str | None = None,
 ) -> HandoffMessage:
     row = HandoffMessage(
-        handoff_id=handoff.id or 0,
+        handoff_id=stored_id(handoff),
         user_id=handoff.user_id,
         direction=direction,
         text=text,
@@ -148,7 +152,7 @@ def record_message(
 async def touch(session: AsyncSession, handoff_id: int, side: str) -> None:
     """The owner (side "owner") or the team ("staff") just wrote."""
     values = {"last_owner_at": utcnow()} if side == "owner" else {"last_staff_at": utcnow()}
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         update(Handoff)
         .where(col(Handoff.id) == handoff_id)
         .values(**values)
@@ -158,7 +162,7 @@ async def touch(session: AsyncSession, handoff_id: int, side: str) -> None:
 
 async def close_handoff(session: AsyncSession, handoff_id: int, by: str) -> bool:
     """Close it once: False when it was already closed (another replica, a double tap)."""
-    result = await session.exec(  # type: ignore[call-overload]
+    result = await session.exec(
         update(Handoff)
         .where(col(Handoff.id) == handoff_id, col(Handoff.status) == HANDOFF_OPEN)
         .values(status=HANDOFF_CLOSED, closed_at=utcnow(), closed_by=by)
@@ -169,7 +173,7 @@ async def close_handoff(session: AsyncSession, handoff_id: int, by: str) -> bool
 
 async def rate_handoff(session: AsyncSession, handoff_id: int, user_id: int, rating: int) -> bool:
     """The owner's 1-5 rating of a closed handoff of theirs, once."""
-    result = await session.exec(  # type: ignore[call-overload]
+    result = await session.exec(
         update(Handoff)
         .where(
             col(Handoff.id) == handoff_id,
@@ -186,7 +190,7 @@ async def rate_handoff(session: AsyncSession, handoff_id: int, user_id: int, rat
 async def messages_of(session: AsyncSession, handoff_id: int) -> list[HandoffMessage]:
     query = (
         select(HandoffMessage)
-        .where(HandoffMessage.handoff_id == handoff_id)
+        .where(col(HandoffMessage.handoff_id) == handoff_id)
         .order_by(col(HandoffMessage.id))
     )
     return list((await session.exec(query)).all())
@@ -201,11 +205,11 @@ async def staff_reply(
 ) -> HandoffMessage | None:
     """The team's relayed message `message_id` (in the staff chat), else their latest one."""
     query = select(HandoffMessage).where(
-        HandoffMessage.handoff_id == handoff.id, HandoffMessage.direction == "out"
+        col(HandoffMessage.handoff_id) == handoff.id, col(HandoffMessage.direction) == "out"
     )
     if message_id is not None:
         exact = (
-            await session.exec(query.where(HandoffMessage.staff_message_id == message_id))
+            await session.exec(query.where(col(HandoffMessage.staff_message_id) == message_id))
         ).first()
         if exact is not None:
             return exact
@@ -215,12 +219,12 @@ async def staff_reply(
 async def last_owner_text_before(session: AsyncSession, message: HandoffMessage) -> str:
     """What the owner wrote last before this staff reply: the question it answers."""
     query = (
-        select(HandoffMessage.text)
+        select(col(HandoffMessage.text))
         .where(
-            HandoffMessage.handoff_id == message.handoff_id,
-            HandoffMessage.direction == "in",
-            col(HandoffMessage.id) < (message.id or 0),
-            HandoffMessage.text != "",
+            col(HandoffMessage.handoff_id) == message.handoff_id,
+            col(HandoffMessage.direction) == "in",
+            col(HandoffMessage.id) < stored_id(message),
+            col(HandoffMessage.text) != "",
         )
         .order_by(col(HandoffMessage.id).desc())
         .limit(1)
@@ -237,8 +241,8 @@ async def suggest_for_knowledge(
             select(func.count())
             .select_from(KnowledgeSuggestion)
             .where(
-                KnowledgeSuggestion.user_id == message.user_id,
-                KnowledgeSuggestion.answer == message.text,
+                col(KnowledgeSuggestion.user_id) == message.user_id,
+                col(KnowledgeSuggestion.answer) == message.text,
             )
         )
     ).one()
@@ -264,8 +268,8 @@ async def claim_reminders(session: AsyncSession, older_than: dt.timedelta) -> li
     now = utcnow()
     due = (
         await session.exec(
-            select(Handoff.id).where(
-                Handoff.status == HANDOFF_OPEN,
+            select(col(Handoff.id)).where(
+                col(Handoff.status) == HANDOFF_OPEN,
                 col(Handoff.last_staff_at).is_(None),
                 col(Handoff.reminded_at).is_(None),
                 col(Handoff.opened_at) <= now - older_than,
@@ -274,14 +278,14 @@ async def claim_reminders(session: AsyncSession, older_than: dt.timedelta) -> li
     ).all()
     claimed: list[Handoff] = []
     for handoff_id in due:
-        result = await session.exec(  # type: ignore[call-overload]
+        result = await session.exec(
             update(Handoff)
             .where(col(Handoff.id) == handoff_id, col(Handoff.reminded_at).is_(None))
             .values(reminded_at=now)
             .execution_options(synchronize_session=False)
         )
         if result.rowcount == 1:
-            handoff = await get_handoff(session, handoff_id)
+            handoff = await get_handoff(session, known(handoff_id, "handoffs.id"))
             if handoff is not None:
                 claimed.append(handoff)
     return claimed
@@ -292,8 +296,8 @@ async def past_handoffs(
 ) -> tuple[int, int | None]:
     """How many handoffs the owner had before this one, and the last one's rating."""
     query = (
-        select(Handoff.rating)
-        .where(Handoff.user_id == user_id, Handoff.id != current_id)
+        select(col(Handoff.rating))
+        .where(col(Handoff.user_id) == user_id, col(Handoff.id) != current_id)
         .order_by(col(Handoff.id).desc())
     )
     ratings = list((await session.exec(query)).all())
@@ -304,7 +308,9 @@ async def recent_messages(session: AsyncSession, user_id: int, limit: int) -> li
     """The person's latest relayed messages, both sides, newest first (for /mis_datos)."""
     query = (
         select(HandoffMessage)
-        .where(HandoffMessage.user_id == user_id, col(HandoffMessage.direction).in_(("in", "out")))
+        .where(
+            col(HandoffMessage.user_id) == user_id, col(HandoffMessage.direction).in_(("in", "out"))
+        )
         .order_by(col(HandoffMessage.id).desc())
         .limit(limit)
     )
@@ -315,14 +321,16 @@ async def count_handoffs(session: AsyncSession, user_id: int) -> tuple[int, int]
     """(handoffs, messages) stored for this owner: what /mis_datos reports."""
     handoffs = (
         await session.exec(
-            select(func.count()).select_from(Handoff).where(Handoff.user_id == user_id)
+            select(func.count()).select_from(Handoff).where(col(Handoff.user_id) == user_id)
         )
     ).one()
     messages = (
         await session.exec(
             select(func.count())
             .select_from(HandoffMessage)
-            .where(HandoffMessage.user_id == user_id, HandoffMessage.direction != "header")
+            .where(
+                col(HandoffMessage.user_id) == user_id, col(HandoffMessage.direction) != "header"
+            )
         )
     ).one()
     return int(handoffs), int(messages)

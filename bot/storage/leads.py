@@ -6,9 +6,9 @@ import datetime as dt
 import secrets
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import func
+from sqlalchemy import Select, func
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -19,8 +19,12 @@ from bot.storage.models import (
     Lead,
     LeadEvent,
     StaffMessage,
+    table_of,
     utcnow,
 )
+
+#: Any SELECT (of whole leads or of some columns) that _filtered narrows.
+AnySelect = TypeVar("AnySelect", bound=Select[*tuple[Any, ...]])
 
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 
@@ -53,9 +57,9 @@ async def open_lead(
     session: AsyncSession, user_id: int, topic_kind: str, topic: str
 ) -> Lead | None:
     query = select(Lead).where(
-        Lead.user_id == user_id,
-        Lead.topic_kind == topic_kind,
-        Lead.topic == topic,
+        col(Lead.user_id) == user_id,
+        col(Lead.topic_kind) == topic_kind,
+        col(Lead.topic) == topic,
         col(Lead.status).in_(OPEN_STATUSES),
     )
     return (await session.exec(query)).first()
@@ -113,7 +117,7 @@ async def set_status(session: AsyncSession, lead_id: int, status: str) -> Lead |
 
 
 async def leads_of_user(session: AsyncSession, user_id: int) -> list[Lead]:
-    query = select(Lead).where(Lead.user_id == user_id).order_by(col(Lead.created_at))
+    query = select(Lead).where(col(Lead.user_id) == user_id).order_by(col(Lead.created_at))
     return list((await session.exec(query)).all())
 
 
@@ -121,7 +125,7 @@ async def latest_contact(session: AsyncSession, user_id: int) -> Lead | None:
     """The owner's most recent lead: a second request reuses its phone, business and RUC."""
     query = (
         select(Lead)
-        .where(Lead.user_id == user_id)
+        .where(col(Lead.user_id) == user_id)
         .order_by(col(Lead.created_at).desc(), col(Lead.id).desc())
         .limit(1)
     )
@@ -143,20 +147,21 @@ class LeadFilter:
     cite: str | None = None
 
 
-def _filtered(filters: LeadFilter, query: Any = None):  # type: ignore[no-untyped-def]
-    query = (select(Lead) if query is None else query).order_by(col(Lead.id))
+def _filtered(filters: LeadFilter, query: AnySelect) -> AnySelect:
+    """`query` narrowed to the leads `filters` asks for, in id order."""
+    query = query.order_by(col(Lead.id))
     if filters.since:
         start = dt.datetime.combine(filters.since, dt.time(), tzinfo=dt.UTC)
-        query = query.where(Lead.created_at >= start)
+        query = query.where(col(Lead.created_at) >= start)
     if filters.until:
         end = dt.datetime.combine(filters.until + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
-        query = query.where(Lead.created_at < end)
+        query = query.where(col(Lead.created_at) < end)
     if filters.status:
-        query = query.where(Lead.status == filters.status)
+        query = query.where(col(Lead.status) == filters.status)
     if filters.region:
-        query = query.where(Lead.region == filters.region)
+        query = query.where(col(Lead.region) == filters.region)
     if filters.cite:
-        query = query.where(Lead.cite_id == filters.cite)
+        query = query.where(col(Lead.cite_id) == filters.cite)
     return query
 
 
@@ -168,12 +173,13 @@ async def stream_lead_rows(
     Keyset paging keeps memory flat however many leads there are, and plain
     rows skip the ORM's per-object cost, which dominates a 100,000-row export.
     """
-    table = Lead.__table__
+    table = table_of(Lead)
     selected = [table.c.id, *(table.c[name] for name in columns)]
+    connection = await session.connection()  # Core rows: no ORM identity map to fill
     last_id = 0
     while True:
         query = _filtered(filters, sa_select(*selected)).where(table.c.id > last_id).limit(batch)
-        rows = (await session.exec(query)).all()  # type: ignore[call-overload]
+        rows = (await connection.execute(query)).all()
         if not rows:
             return
         for row in rows:
@@ -204,7 +210,7 @@ def record_event(
 async def lead_history(session: AsyncSession, lead_id: int) -> list[LeadEvent]:
     query = (
         select(LeadEvent)
-        .where(LeadEvent.lead_id == lead_id)
+        .where(col(LeadEvent.lead_id) == lead_id)
         .order_by(col(LeadEvent.created_at), col(LeadEvent.id))
     )
     return list((await session.exec(query)).all())
@@ -220,7 +226,7 @@ async def assign(session: AsyncSession, lead_id: int, by_id: int, by_name: str) 
 
 
 async def lead_by_reference(session: AsyncSession, reference: str) -> Lead | None:
-    query = select(Lead).where(Lead.reference == reference.upper())
+    query = select(Lead).where(col(Lead.reference) == reference.upper())
     return (await session.exec(query)).first()
 
 
@@ -242,7 +248,7 @@ async def open_leads_page(
 
 async def cards_of(session: AsyncSession, lead_id: int) -> list[tuple[int, int]]:
     """(chat id, message id) of the staff-chat cards that show this lead."""
-    query = select(StaffMessage.chat_id, StaffMessage.message_id).where(
-        StaffMessage.lead_id == lead_id
+    query = select(col(StaffMessage.chat_id), col(StaffMessage.message_id)).where(
+        col(StaffMessage.lead_id) == lead_id
     )
     return [(int(chat), int(message)) for chat, message in (await session.exec(query)).all()]

@@ -7,13 +7,48 @@ timezone-aware in UTC and shown in America/Lima by the adapters.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Protocol, TypeVar
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, Text, text
+from sqlalchemy import BigInteger, Column, DateTime, Index, Table, Text, inspect, text
 from sqlmodel import Field, SQLModel
+
+T = TypeVar("T")
 
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table behind a table model, for statements that skip the ORM.
+
+    SQLModel sets `Model.__table__` but does not declare it for type checkers;
+    the mapper holds the same Table.
+    """
+    table = inspect(model).local_table
+    assert isinstance(table, Table), model
+    return table
+
+
+def known(value: T | None, what: str) -> T:
+    """A value the schema guarantees (a primary key read back, a flushed row's id).
+
+    None here is a bug (say, a row used before it was flushed): fail loudly rather
+    than store a made-up 0.
+    """
+    if value is None:
+        raise ValueError(f"{what} is None")
+    return value
+
+
+class _Stored(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def stored_id(row: _Stored) -> int:
+    """The id of a row that was read from the database or flushed."""
+    return known(row.id, f"{type(row).__name__}.id (not flushed yet?)")
 
 
 def _ts(nullable: bool = False, index: bool = False) -> Column:

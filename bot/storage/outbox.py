@@ -18,11 +18,19 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import ColumnElement, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.storage.models import Lead, LeadEvent, StaffMessage, StaffNotice, utcnow
+from bot.storage.models import (
+    Lead,
+    LeadEvent,
+    StaffMessage,
+    StaffNotice,
+    known,
+    stored_id,
+    utcnow,
+)
 
 LEASE = dt.timedelta(seconds=60)
 
@@ -60,7 +68,7 @@ def enqueue(
     )
 
 
-def _claimable(now: dt.datetime):  # type: ignore[no-untyped-def]
+def _claimable(now: dt.datetime) -> tuple[ColumnElement[bool], ...]:
     return (
         col(StaffNotice.status) == "pending",
         col(StaffNotice.next_attempt_at) <= now,
@@ -77,7 +85,7 @@ async def claim_due(session: AsyncSession, owner: str, limit: int = 20) -> list[
     while True:
         candidates = (
             await session.exec(
-                select(StaffNotice.id)
+                select(col(StaffNotice.id))
                 .where(*_claimable(utcnow()))
                 .order_by(col(StaffNotice.id))
                 .limit(limit)
@@ -85,7 +93,7 @@ async def claim_due(session: AsyncSession, owner: str, limit: int = 20) -> list[
         ).all()
         if not candidates:
             return []
-        claimed = await _claim(session, owner, list(candidates))
+        claimed = await _claim(session, owner, [known(i, "staff_notices.id") for i in candidates])
         if claimed:
             return claimed
 
@@ -94,7 +102,7 @@ async def _claim(session: AsyncSession, owner: str, candidates: list[int]) -> li
     now = utcnow()
     claimed: list[DueNotice] = []
     for notice_id in candidates:
-        result = await session.exec(  # type: ignore[call-overload]
+        result = await session.exec(
             update(StaffNotice)
             .where(col(StaffNotice.id) == notice_id, *_claimable(now))
             .values(lease_owner=owner, lease_until=now + LEASE)
@@ -111,7 +119,7 @@ async def _claim(session: AsyncSession, owner: str, candidates: list[int]) -> li
                 id=notice_id,
                 chat_id=notice.chat_id,
                 text=notice.text,
-                buttons=[[tuple(b) for b in row] for row in json.loads(notice.buttons)],  # type: ignore[misc]
+                buttons=[[tuple(b) for b in row] for row in json.loads(notice.buttons)],
                 attempts=notice.attempts,
                 thread_id=notice.thread_id,
             )
@@ -138,10 +146,10 @@ async def mark_sent(
     if notice.lead_id is not None:
         lead = await session.get(Lead, notice.lead_id)
         if lead is not None and lead.anonymized:
-            rewrite = (lead.id or 0, lead.reference)
+            rewrite = (stored_id(lead), lead.reference)
         elif lead is not None:
             session.add(
-                StaffMessage(lead_id=lead.id or 0, chat_id=notice.chat_id, message_id=message_id)
+                StaffMessage(lead_id=stored_id(lead), chat_id=notice.chat_id, message_id=message_id)
             )
     await session.commit()
     return rewrite
@@ -174,11 +182,11 @@ async def changed_while_sent(session: AsyncSession, notice_id: int) -> Lead | No
 
 async def retry_later(session: AsyncSession, notice_id: int, delay: float) -> None:
     """Release the lease and try again after `delay` seconds."""
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         update(StaffNotice)
         .where(col(StaffNotice.id) == notice_id, col(StaffNotice.status) == "pending")
         .values(
-            attempts=StaffNotice.attempts + 1,
+            attempts=col(StaffNotice.attempts) + 1,
             next_attempt_at=utcnow() + dt.timedelta(seconds=delay),
             lease_owner=None,
             lease_until=None,
@@ -191,7 +199,7 @@ async def retry_later(session: AsyncSession, notice_id: int, delay: float) -> No
 async def rewrite_pending(session: AsyncSession, texts_by_lead: dict[int, str]) -> None:
     """Erasure: a notice not yet sent about one of these leads says only the given text."""
     for lead_id, text in texts_by_lead.items():
-        await session.exec(  # type: ignore[call-overload]
+        await session.exec(
             update(StaffNotice)
             .where(col(StaffNotice.lead_id) == lead_id, col(StaffNotice.status) == "pending")
             .values(text=text, buttons="[]")

@@ -10,7 +10,7 @@ from bot.storage.models import QuestionLog
 
 
 async def count_questions(session: AsyncSession, user_id: int) -> int:
-    query = select(func.count()).select_from(QuestionLog).where(QuestionLog.user_id == user_id)
+    query = select(func.count()).select_from(QuestionLog).where(col(QuestionLog.user_id) == user_id)
     return int((await session.exec(query)).one())
 
 
@@ -20,7 +20,7 @@ async def recent_questions(
     """The person's latest stored questions, newest first: what /mis_datos shows them."""
     query = (
         select(QuestionLog)
-        .where(QuestionLog.user_id == user_id)
+        .where(col(QuestionLog.user_id) == user_id)
         .order_by(col(QuestionLog.created_at).desc(), col(QuestionLog.id).desc())
         .limit(limit)
     )

@@ -25,11 +25,19 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.storage.dialect import insert_for
-from bot.storage.models import AppState, Conversation, Delivery, Feedback, QuestionLog, utcnow
+from bot.storage.models import (
+    AppState,
+    Conversation,
+    Delivery,
+    Feedback,
+    QuestionLog,
+    table_of,
+    utcnow,
+)
 
 RETENTION_DAY = "retention_applied_on"
 UNSENT = ("pending", "sending")
-APP_STATE = AppState.__table__  # type: ignore[attr-defined]
+APP_STATE = table_of(AppState)
 
 
 @dataclass(frozen=True)
@@ -89,7 +97,7 @@ async def apply_retention(
         return None
     cutoff = months_before(now, months)
     options = {"synchronize_session": False}  # SQLite hands back naive datetimes
-    questions = await session.exec(  # type: ignore[call-overload]
+    questions = await session.exec(
         update(QuestionLog)
         .where(
             col(QuestionLog.created_at) < cutoff,
@@ -98,18 +106,18 @@ async def apply_retention(
         .values(user_id=None, question="")
         .execution_options(**options)
     )
-    feedback = await session.exec(  # type: ignore[call-overload]
+    feedback = await session.exec(
         update(Feedback)
         .where(col(Feedback.created_at) < cutoff, col(Feedback.user_id).is_not(None))
         .values(user_id=None)
         .execution_options(**options)
     )
-    conversations = await session.exec(  # type: ignore[call-overload]
+    conversations = await session.exec(
         delete(Conversation)
         .where(col(Conversation.updated_at) < cutoff)
         .execution_options(**options)
     )
-    deliveries = await session.exec(  # type: ignore[call-overload]
+    deliveries = await session.exec(
         update(Delivery)
         .where(
             col(Delivery.updated_at) < cutoff,

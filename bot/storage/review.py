@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
+from typing import overload
 
-from sqlalchemy import and_, exists, func, or_, select
-from sqlmodel import col
+from sqlalchemy import and_, exists, func, or_
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.insights.clustering import Asked, Cluster
@@ -25,6 +26,10 @@ NOT_UNDERSTOOD = ("fallback", "suggestions")
 DECISIONS = ("learned", "new_entry", "ignored")
 
 
+@overload
+def aware(moment: dt.datetime) -> dt.datetime: ...
+@overload
+def aware(moment: None) -> None: ...
 def aware(moment: dt.datetime | None) -> dt.datetime | None:
     """SQLite hands back naive datetimes; they were stored in UTC."""
     if moment is None or moment.tzinfo is not None:
@@ -54,26 +59,27 @@ async def not_understood(
     if until is not None:
         conditions.append(col(q.created_at) < until)
     query = (
-        select(q.question, func.count(), func.min(q.created_at), func.max(q.created_at))
+        select(
+            col(q.question), func.count(), func.min(col(q.created_at)), func.max(col(q.created_at))
+        )
         .where(*conditions)
-        .group_by(q.question)
+        .group_by(col(q.question))
     )
-    rows = (await session.exec(query)).all()  # type: ignore[call-overload]
+    rows = (await session.exec(query)).all()
     return [
-        Asked(str(text), int(count), aware(first), aware(last))  # type: ignore[arg-type]
-        for text, count, first, last in rows
+        Asked(str(text), int(count), aware(first), aware(last)) for text, count, first, last in rows
     ]
 
 
 async def decided_members(session: AsyncSession) -> set[str]:
     """Every normalised wording already decided (learned, drafted or ignored)."""
     rows = (
-        await session.exec(  # type: ignore[call-overload]
-            select(ReviewItem.members).where(col(ReviewItem.status) != "pending")
+        await session.exec(
+            select(col(ReviewItem.members)).where(col(ReviewItem.status) != "pending")
         )
     ).all()
     found: set[str] = set()
-    for (members,) in rows:
+    for members in rows:
         found.update(json.loads(members))
     return found
 
@@ -83,8 +89,8 @@ async def upsert_pending(
 ) -> ReviewItem:
     """The pending row for this cluster, created or refreshed with today's counts."""
     item = (
-        await session.exec(select(ReviewItem).where(col(ReviewItem.normal) == found.normal))  # type: ignore[call-overload]
-    ).scalar_one_or_none()
+        await session.exec(select(ReviewItem).where(col(ReviewItem.normal) == found.normal))
+    ).one_or_none()
     if item is None:
         item = ReviewItem(normal=found.normal, wording=redact(found.wording))
     item.members = json.dumps(found.members, ensure_ascii=False)
@@ -101,7 +107,7 @@ async def pending_from_other_sources(session: AsyncSession) -> list[ReviewItem]:
         .where(col(ReviewItem.status) == "pending", col(ReviewItem.source) != "questions")
         .order_by(col(ReviewItem.created_at))
     )
-    return list((await session.exec(query)).scalars().all())  # type: ignore[call-overload]
+    return list((await session.exec(query)).all())
 
 
 async def suggest(
@@ -120,7 +126,7 @@ async def suggest(
     if not normal:
         return None
     existing = (
-        await session.exec(select(ReviewItem.id).where(col(ReviewItem.normal) == normal))  # type: ignore[call-overload]
+        await session.exec(select(col(ReviewItem.id)).where(col(ReviewItem.normal) == normal))
     ).first()
     if existing is not None:
         return None
@@ -163,8 +169,8 @@ async def decide(
 async def learned_paraphrases(session: AsyncSession) -> dict[str, list[str]]:
     """Accepted wordings per entry id, oldest first: merged into entries at each reload."""
     rows = (
-        await session.exec(  # type: ignore[call-overload]
-            select(ReviewItem.entry_id, ReviewItem.wording)
+        await session.exec(
+            select(col(ReviewItem.entry_id), col(ReviewItem.wording))
             .where(col(ReviewItem.status) == "learned", col(ReviewItem.entry_id).is_not(None))
             .order_by(col(ReviewItem.decided_at), col(ReviewItem.id))
         )
@@ -185,7 +191,7 @@ async def not_written(session: AsyncSession) -> list[ReviewItem]:
         )
         .order_by(col(ReviewItem.decided_at), col(ReviewItem.id))
     )
-    return list((await session.exec(query)).scalars().all())  # type: ignore[call-overload]
+    return list((await session.exec(query)).all())
 
 
 async def mark_written(session: AsyncSession, item_ids: list[int]) -> None:
@@ -202,12 +208,12 @@ async def forget_pending_wordings(session: AsyncSession, normals: set[str]) -> i
     if not normals:
         return 0
     items = (
-        await session.exec(  # type: ignore[call-overload]
+        await session.exec(
             select(ReviewItem).where(
                 col(ReviewItem.status) == "pending", col(ReviewItem.normal).in_(sorted(normals))
             )
         )
-    ).scalars()
+    ).all()
     count = 0
     for item in items:
         await session.delete(item)

@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import func, select
-from sqlmodel import col
+from sqlalchemy import ColumnElement, func
+from sqlalchemy.orm import Mapped
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.storage.models import Feedback, Handoff, HandoffMessage, Lead, QuestionLog
@@ -62,7 +64,8 @@ def lima_bounds(since: dt.date, until: dt.date) -> tuple[dt.datetime, dt.datetim
     return start, end
 
 
-def _lima_day(dialect: str, column):  # type: ignore[no-untyped-def]
+def _lima_day(dialect: str, column: Mapped[dt.datetime]) -> ColumnElement[Any]:
+    """The Lima date of a UTC timestamp: a date on PostgreSQL, ISO text on SQLite."""
     if dialect == "postgresql":
         return func.date(func.timezone("America/Lima", column))
     return func.date(column, "-5 hours")
@@ -75,14 +78,16 @@ def _as_date(value: object) -> dt.date:
 async def handoff_figures(session: AsyncSession, start: dt.datetime, end: dt.datetime) -> Handoffs:
     """Handoffs opened in the period and the median time to staff's first reply."""
     first_reply = (
-        select(HandoffMessage.handoff_id, func.min(HandoffMessage.created_at).label("first"))
+        select(
+            col(HandoffMessage.handoff_id), func.min(col(HandoffMessage.created_at)).label("first")
+        )
         .where(col(HandoffMessage.direction) == "out")
         .group_by(col(HandoffMessage.handoff_id))
         .subquery()
     )
     rows = (
-        await session.exec(  # type: ignore[call-overload]
-            select(Handoff.opened_at, first_reply.c.first)
+        await session.exec(
+            select(col(Handoff.opened_at), first_reply.c.first)
             .outerjoin(first_reply, col(Handoff.id) == first_reply.c.handoff_id)
             .where(col(Handoff.opened_at) >= start, col(Handoff.opened_at) < end)
         )
@@ -114,10 +119,10 @@ async def build_statistics(
     dialect = (await session.connection()).dialect.name
     q = QuestionLog
     in_period = (col(q.created_at) >= start, col(q.created_at) < end)
-    day = _lima_day(dialect, q.created_at).label("day")
+    day = _lima_day(dialect, col(q.created_at)).label("day")
     rows = (
-        await session.exec(  # type: ignore[call-overload]
-            select(day, func.count(func.distinct(q.user_id)), func.count())
+        await session.exec(
+            select(day, func.count(func.distinct(col(q.user_id))), func.count())
             .where(*in_period, col(q.kind) != "greeting")
             .group_by(day)
         )
@@ -129,8 +134,8 @@ async def build_statistics(
     ]
     kinds: dict[str, int] = {"answered": 0, "suggested": 0, "declined": 0}
     for kind, count in (
-        await session.exec(  # type: ignore[call-overload]
-            select(q.kind, func.count()).where(*in_period).group_by(q.kind)
+        await session.exec(
+            select(col(q.kind), func.count()).where(*in_period).group_by(col(q.kind))
         )
     ).all():
         group = KIND_GROUPS.get(str(kind))
@@ -139,11 +144,11 @@ async def build_statistics(
     top_entries = [
         (str(entry), int(count))
         for entry, count in (
-            await session.exec(  # type: ignore[call-overload]
-                select(q.entry_id, func.count().label("n"))
+            await session.exec(
+                select(col(q.entry_id), func.count().label("n"))
                 .where(*in_period, col(q.kind) == "answer", col(q.entry_id).is_not(None))
-                .group_by(q.entry_id)
-                .order_by(func.count().desc(), q.entry_id)
+                .group_by(col(q.entry_id))
+                .order_by(func.count().desc(), col(q.entry_id))
                 .limit(top)
             )
         ).all()
@@ -151,10 +156,10 @@ async def build_statistics(
     f = Feedback
     votes: dict[str, list[int]] = {}
     for entry, is_useful, count in (
-        await session.exec(  # type: ignore[call-overload]
-            select(f.entry_id, f.useful, func.count())
+        await session.exec(
+            select(col(f.entry_id), col(f.useful), func.count())
             .where(col(f.created_at) >= start, col(f.created_at) < end)
-            .group_by(f.entry_id, f.useful)
+            .group_by(col(f.entry_id), col(f.useful))
         )
     ).all():
         votes.setdefault(str(entry), [0, 0])[0 if is_useful else 1] += int(count)
@@ -162,10 +167,11 @@ async def build_statistics(
         ((e, up, down) for e, (up, down) in votes.items()), key=lambda v: (-(v[1] + v[2]), v[0])
     )[:top]
     lead_period = (col(Lead.created_at) >= start, col(Lead.created_at) < end)
-    by_status, by_region = [], []
-    for column, target in ((Lead.status, by_status), (Lead.region, by_region)):
+    by_status: list[tuple[str, int]] = []
+    by_region: list[tuple[str, int]] = []
+    for column, target in ((col(Lead.status), by_status), (col(Lead.region), by_region)):
         for value, count in (
-            await session.exec(  # type: ignore[call-overload]
+            await session.exec(
                 select(column, func.count())
                 .where(*lead_period)
                 .group_by(column)

@@ -34,6 +34,7 @@ from bot.storage.models import (
     ProcessedUpdate,
     QuestionLog,
     User,
+    table_of,
     utcnow,
 )
 
@@ -42,11 +43,11 @@ log = logging.getLogger(__name__)
 IDLE = "idle"
 MAX_LOGGED = 500  # characters of a question worth keeping
 
-USERS = User.__table__  # type: ignore[attr-defined]
-CONVERSATIONS = Conversation.__table__  # type: ignore[attr-defined]
-PROCESSED = ProcessedUpdate.__table__  # type: ignore[attr-defined]
-QUESTIONS = QuestionLog.__table__  # type: ignore[attr-defined]
-FEEDBACK = Feedback.__table__  # type: ignore[attr-defined]
+USERS = table_of(User)
+CONVERSATIONS = table_of(Conversation)
+PROCESSED = table_of(ProcessedUpdate)
+QUESTIONS = table_of(QuestionLog)
+FEEDBACK = table_of(Feedback)
 
 
 @dataclass

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import delete
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.storage.models import ProcessedUpdate, User, utcnow
@@ -27,8 +28,8 @@ async def forget_old_updates(session: AsyncSession) -> None:
     cutoff = utcnow() - PROCESSED_KEEP
     statement = (
         delete(ProcessedUpdate)
-        .where(ProcessedUpdate.created_at < cutoff)
+        .where(col(ProcessedUpdate.created_at) < cutoff)
         # SQLite hands back naive datetimes: no in-session comparison with the aware cutoff.
         .execution_options(synchronize_session=False)
     )
-    await session.exec(statement)  # type: ignore[call-overload]
+    await session.exec(statement)

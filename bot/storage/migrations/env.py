@@ -13,7 +13,19 @@ from bot.storage.db import create_engine, is_sqlite
 
 target_metadata = SQLModel.metadata
 config = context.config
-URL: str = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
+
+
+def _database_url() -> str:
+    """The URL bot.storage.db passes in, else alembic.ini's (the alembic command line)."""
+    url = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError(
+            "no database URL: set config.attributes['database_url'] or sqlalchemy.url"
+        )
+    return str(url)
+
+
+URL = _database_url()
 
 
 def _run(connection: Connection) -> None:
