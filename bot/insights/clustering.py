@@ -22,6 +22,7 @@ from rapidfuzz import fuzz, process
 
 from bot.language.analyzer import STOPWORDS, stem
 from bot.language.normalize import normalize
+from bot.storage.review import Asked
 
 SIMILAR = 82.0  # token_sort_ratio over signatures: "cuanto vale la uit" ~ "a cuanto esta la uit"
 CONTAINED = 90.0  # token_set_ratio: the larger cluster's words are (nearly) all there
@@ -54,16 +55,6 @@ FILLER = frozenset(
         "info",
     ]
 )
-
-
-@dataclass(frozen=True)
-class Asked:
-    """One distinct wording, how often it was asked and when (first and last time)."""
-
-    wording: str
-    count: int
-    first_at: dt.datetime
-    last_at: dt.datetime
 
 
 @dataclass

@@ -11,19 +11,41 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
-from typing import overload
+from dataclasses import dataclass
+from typing import Protocol, overload
 
 from sqlalchemy import and_, exists, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.insights.clustering import Asked, Cluster
 from bot.language.normalize import normalize
 from bot.privacy.redaction import redact
 from bot.storage.models import Feedback, QuestionLog, ReviewItem, utcnow
 
 NOT_UNDERSTOOD = ("fallback", "suggestions")
 DECISIONS = ("learned", "new_entry", "ignored")
+
+
+@dataclass(frozen=True)
+class Asked:
+    """One distinct wording, how often it was asked and when (first and last time)."""
+
+    wording: str
+    count: int
+    first_at: dt.datetime
+    last_at: dt.datetime
+
+
+class PendingGroup(Protocol):
+    """What a pending review row is made from: a group of wordings that ask the same thing
+    (bot.insights.clustering.Cluster, which sits above storage and so is not imported)."""
+
+    wording: str  # the most asked wording
+    normal: str  # its normalised form: the row's key across reviews
+    count: int
+    first_at: dt.datetime
+    last_at: dt.datetime
+    members: list[str]  # normalised wordings covered
 
 
 @overload
@@ -85,7 +107,7 @@ async def decided_members(session: AsyncSession) -> set[str]:
 
 
 async def upsert_pending(
-    session: AsyncSession, found: Cluster, candidates: list[str]
+    session: AsyncSession, found: PendingGroup, candidates: list[str]
 ) -> ReviewItem:
     """The pending row for this cluster, created or refreshed with today's counts."""
     item = (
