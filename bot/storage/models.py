@@ -11,6 +11,10 @@ import datetime as dt
 from sqlalchemy import BigInteger, Column, DateTime, Index, Text, text
 from sqlmodel import Field, SQLModel
 
+# Re-exported: the dialogue and storage code import the statuses from here.
+from bot.storage.lead_statuses import LEAD_STATUSES as LEAD_STATUSES
+from bot.storage.lead_statuses import OPEN_STATUSES as OPEN_STATUSES
+
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
@@ -82,10 +86,6 @@ class Feedback(SQLModel, table=True):
     entry_id: str = Field(max_length=96, index=True)
     useful: bool
     created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
-
-
-LEAD_STATUSES = ("nuevo", "contactado", "en_proceso", "cerrado", "descartado")
-OPEN_STATUSES = ("nuevo", "contactado", "en_proceso")
 
 
 class Lead(SQLModel, table=True):
