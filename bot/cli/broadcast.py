@@ -23,6 +23,7 @@ from bot.cli.broadcast_io import read_text, resolve_photo, watched
 if TYPE_CHECKING:
     from bot.broadcast.engine import RunReport
     from bot.config import Settings
+    from bot.storage.db import Database
 
 #: Outcomes after which the command exits with an error.
 FAILED_OUTCOMES = frozenset({"busy", "not_running", "lease_lost", "too_many_failures"})
@@ -106,7 +107,7 @@ def _err(line: str) -> None:
     print(line, file=sys.stderr)
 
 
-def _database(settings: Settings) -> contextlib.AbstractAsyncContextManager[Any]:
+def _database(settings: Settings) -> contextlib.AbstractAsyncContextManager[Database]:
     """Opened without the probe: these commands report a database down as DB_UNAVAILABLE."""
     return context.database(settings, probe=False)
 

@@ -7,10 +7,13 @@ import asyncio
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from bot.cli import context
 from bot.storage.lead_statuses import LEAD_STATUSES
+
+if TYPE_CHECKING:
+    from bot.storage.statistics import Statistics
 
 
 def iso_date(value: str) -> dt.date:
@@ -106,7 +109,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         return context.EXIT_USAGE
     kb = load_knowledge(settings.knowledge_dir).kb
 
-    async def read() -> Any:
+    async def read() -> Statistics:
         async with context.database(settings) as db, db.session() as session:
             return await build_statistics(session, since, until)
 
