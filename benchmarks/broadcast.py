@@ -147,7 +147,7 @@ def main() -> int:
         with BotApiEmulator(token=TOKEN, rate_limit=30, per_chat_interval=1.0) as emulator:
             emulator.blocked_chats.update(blocked)
             env = child_env(args, url, emulator)
-            base = [python, "-m", "bot.broadcast.cli", "broadcast"]
+            base = [python, "-m", "bot", "broadcast"]
             send = [*base, "send", "--text-file", str(text_file)]
             resume = [*base, "resume", "1"]
             print(

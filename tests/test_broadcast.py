@@ -26,11 +26,11 @@ from telegram import Bot
 
 from bot.adapters.telegram_sender import TelegramSender
 from bot.broadcast import report
-from bot.broadcast.cli import main as cli_main
 from bot.broadcast.engine import EngineOptions, Progress, run_campaign
 from bot.broadcast.phrases import FOOTER, render
 from bot.broadcast.quiet import LIMA, quiet_until
 from bot.broadcast.sender import SenderUnavailable, SendResult
+from bot.cli import main as cli_main
 from bot.storage import broadcasts as store
 from bot.storage.db import Database
 from bot.storage.models import Campaign, Delivery, User

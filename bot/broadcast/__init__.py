@@ -12,6 +12,6 @@ Modules, one job each:
     quiet    quiet hours in America/Lima
     engine   `run_campaign`: claims the lease and works the campaign
     report   turning counts and run reports into Spanish lines for staff
-    cli      the `mypebot broadcast` argument parser (`register`), light to import
-    commands what each `mypebot broadcast` command does
+    control  what staff do with a campaign (create, run, resume, pause, cancel, look),
+             through a Sender the caller hands in; `mypebot broadcast` is bot/cli/broadcast.py
 """

@@ -12,6 +12,10 @@ from typing import Protocol, TypeVar
 from sqlalchemy import BigInteger, Column, DateTime, Index, Table, Text, inspect, text
 from sqlmodel import Field, SQLModel
 
+# Re-exported until every importer names bot.storage.lead_statuses.
+from bot.storage.lead_statuses import LEAD_STATUSES as LEAD_STATUSES
+from bot.storage.lead_statuses import OPEN_STATUSES as OPEN_STATUSES
+
 T = TypeVar("T")
 
 
@@ -117,10 +121,6 @@ class Feedback(SQLModel, table=True):
     entry_id: str = Field(max_length=96, index=True)
     useful: bool
     created_at: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
-
-
-LEAD_STATUSES = ("nuevo", "contactado", "en_proceso", "cerrado", "descartado")
-OPEN_STATUSES = ("nuevo", "contactado", "en_proceso")
 
 
 class Lead(SQLModel, table=True):
