@@ -40,10 +40,15 @@ class FilesMixin(EmulatorState):
             "mime_type": mime_type,
         }
         self._files[file_id] = entry
+        return self._file_json(entry)
+
+    @staticmethod
+    def _file_json(entry: dict[str, Any]) -> dict[str, Any]:
+        """The fields a Bot API file object (Document, PhotoSize, Voice...) shares."""
         return {
-            "file_id": file_id,
+            "file_id": entry["file_id"],
             "file_unique_id": entry["file_unique_id"],
-            "file_size": len(content),
+            "file_size": entry["file_size"],
         }
 
     @staticmethod
@@ -97,11 +102,7 @@ class FilesMixin(EmulatorState):
                     existing["mime_type"],
                     existing["content"],
                 )
-                file = {
-                    "file_id": existing["file_id"],
-                    "file_unique_id": existing["file_unique_id"],
-                    "file_size": existing["file_size"],
-                }
+                file = self._file_json(existing)
             elif reference and re.match(r"https?://", reference):
                 name = reference.rsplit("/", 1)[-1] or "document"
                 mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
@@ -143,11 +144,7 @@ class FilesMixin(EmulatorState):
             existing = self._files.get(reference or "")
             if existing is not None:
                 photo_bytes = existing["content"]
-                file = {
-                    "file_id": existing["file_id"],
-                    "file_unique_id": existing["file_unique_id"],
-                    "file_size": existing["file_size"],
-                }
+                file = self._file_json(existing)
             elif reference and re.match(r"https?://", reference):
                 file = self._register_file(b"", None, "image/jpeg", "photos")
             else:
@@ -173,12 +170,7 @@ class FilesMixin(EmulatorState):
             raise bad("invalid file_id")
         if entry["file_size"] > 20 * 1024 * 1024:
             raise bad("file is too big")
-        return {
-            "file_id": entry["file_id"],
-            "file_unique_id": entry["file_unique_id"],
-            "file_size": entry["file_size"],
-            "file_path": entry["file_path"],
-        }
+        return {**self._file_json(entry), "file_path": entry["file_path"]}
 
     def _serve_file(self, handler: Handler, rest: str) -> None:
         token, _, file_path = rest.partition("/")

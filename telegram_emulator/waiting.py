@@ -9,12 +9,29 @@ import contextlib
 import copy
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from telegram_emulator.protocol import ApiCall
 from telegram_emulator.state import EmulatorState
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class _Wait(Generic[T]):
+    """What a ``wait_*`` helper waits for: ``check`` (run with the lock held) answers the
+    result, or None while it is not there yet; ``headline`` says what was expected."""
+
+    check: Callable[[], T | None]
+    timeout: float
+    headline: str
+    chat_id: int | None = None
+    poll: float | None = None
+
+    def pause(self, remaining: float) -> float:
+        """How long to sleep before checking again (woken earlier by any activity)."""
+        return remaining if self.poll is None else min(remaining, self.poll)
 
 
 class WaitingMixin(EmulatorState):
@@ -49,16 +66,29 @@ class WaitingMixin(EmulatorState):
             return None
         return True
 
+    def _messages_wait(
+        self, chat_id: int, count: int, timeout: float
+    ) -> _Wait[list[dict[str, Any]]]:
+        return _Wait(
+            lambda: self._check_messages(chat_id, count),
+            timeout,
+            f"expected {count} message(s) to chat {chat_id} within {timeout}s",
+            chat_id,
+        )
+
+    def _idle_wait(self, timeout: float, quiet: float) -> _Wait[bool]:
+        return _Wait(
+            lambda: self._check_idle(quiet),
+            timeout,
+            f"emulator not idle within {timeout}s",
+            poll=quiet / 2,
+        )
+
     async def wait_for_messages(
         self, chat_id: int, count: int = 1, timeout: float = 5.0
     ) -> list[dict[str, Any]]:
         """Await the first ``count`` messages sent to ``chat_id`` since clear()/mark()."""
-        return await self._await(
-            lambda: self._check_messages(chat_id, count),
-            timeout,
-            lambda: f"expected {count} message(s) to chat {chat_id} within {timeout}s",
-            chat_id,
-        )
+        return await self._await(self._messages_wait(chat_id, count, timeout))
 
     async def wait_for_call(
         self,
@@ -79,31 +109,23 @@ class WaitingMixin(EmulatorState):
     ) -> list[ApiCall]:
         """Await the first ``count`` calls of ``method`` since clear()/mark()."""
         return await self._await(
-            lambda: self._check_calls(method, predicate, count),
-            timeout,
-            lambda: f"expected {count} {method} call(s) within {timeout}s",
+            _Wait(
+                lambda: self._check_calls(method, predicate, count),
+                timeout,
+                f"expected {count} {method} call(s) within {timeout}s",
+            )
         )
 
     async def wait_idle(self, timeout: float = 5.0, quiet: float = 0.1) -> None:
         """Await: every queued update fetched, no request in progress and no
         activity for ``quiet`` seconds (a heuristic for "the bot is done")."""
-        await self._await(
-            lambda: self._check_idle(quiet),
-            timeout,
-            lambda: f"emulator not idle within {timeout}s",
-            poll=quiet / 2,
-        )
+        await self._await(self._idle_wait(timeout, quiet))
 
     def wait_for_messages_sync(
         self, chat_id: int, count: int = 1, timeout: float = 5.0
     ) -> list[dict[str, Any]]:
         """Blocking twin of wait_for_messages, for threads not running the bot."""
-        return self._wait_sync(
-            lambda: self._check_messages(chat_id, count),
-            timeout,
-            lambda: f"expected {count} message(s) to chat {chat_id} within {timeout}s",
-            chat_id,
-        )
+        return self._wait_sync(self._messages_wait(chat_id, count, timeout))
 
     def wait_for_call_sync(
         self,
@@ -112,66 +134,51 @@ class WaitingMixin(EmulatorState):
         timeout: float = 5.0,
     ) -> ApiCall:
         (call,) = self._wait_sync(
-            lambda: self._check_calls(method, predicate, 1),
-            timeout,
-            lambda: f"expected a {method} call within {timeout}s",
+            _Wait(
+                lambda: self._check_calls(method, predicate, 1),
+                timeout,
+                f"expected a {method} call within {timeout}s",
+            )
         )
         return call
 
     def wait_idle_sync(self, timeout: float = 5.0, quiet: float = 0.1) -> None:
-        self._wait_sync(
-            lambda: self._check_idle(quiet),
-            timeout,
-            lambda: f"emulator not idle within {timeout}s",
-            poll=quiet / 2,
-        )
+        self._wait_sync(self._idle_wait(timeout, quiet))
 
-    async def _await(
-        self,
-        check: Callable[[], T | None],
-        timeout: float,
-        headline: Callable[[], str],
-        chat_id: int | None = None,
-        poll: float | None = None,
-    ) -> T:
+    def _ready_locked(self, wait: _Wait[T], remaining: float) -> T | None:
+        """The awaited result, None to keep waiting; AssertionError once time is up."""
+        result = wait.check()
+        if result is None and remaining <= 0:
+            raise AssertionError(wait.headline + "\n" + self._dump_locked(wait.chat_id))
+        return result
+
+    async def _await(self, wait: _Wait[T]) -> T:
         loop = asyncio.get_running_loop()
         event = asyncio.Event()
         waiter = (loop, event)
-        deadline = loop.time() + timeout
+        deadline = loop.time() + wait.timeout
         with self._lock:
             self._async_waiters.add(waiter)
         try:
             while True:
                 event.clear()
                 with self._lock:
-                    result = check()
-                    if result is not None:
-                        return result
                     remaining = deadline - loop.time()
-                    if remaining <= 0:
-                        raise AssertionError(headline() + "\n" + self._dump_locked(chat_id))
-                wait = remaining if poll is None else min(remaining, poll)
+                    result = self._ready_locked(wait, remaining)
+                if result is not None:
+                    return result
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(event.wait(), wait)
+                    await asyncio.wait_for(event.wait(), wait.pause(remaining))
         finally:
             with self._lock:
                 self._async_waiters.discard(waiter)
 
-    def _wait_sync(
-        self,
-        check: Callable[[], T | None],
-        timeout: float,
-        headline: Callable[[], str],
-        chat_id: int | None = None,
-        poll: float | None = None,
-    ) -> T:
-        deadline = time.monotonic() + timeout
+    def _wait_sync(self, wait: _Wait[T]) -> T:
+        deadline = time.monotonic() + wait.timeout
         with self._lock:
             while True:
-                result = check()
+                remaining = deadline - time.monotonic()
+                result = self._ready_locked(wait, remaining)
                 if result is not None:
                     return result
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise AssertionError(headline() + "\n" + self._dump_locked(chat_id))
-                self._cond.wait(remaining if poll is None else min(remaining, poll))
+                self._cond.wait(wait.pause(remaining))
