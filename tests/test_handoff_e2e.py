@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import pytest
@@ -19,67 +19,51 @@ from sqlmodel import select
 from telegram import Update
 from telegram.ext import Application
 
-from bot.adapters.telegram_app import build_application, start_polling, stop_polling
+from bot.adapters.telegram_app import build_application
 from bot.app import Services, build_services
-from bot.config import load_settings
 from bot.dialogue.handoff import remind_unanswered
 from bot.office_hours import LIMA
 from bot.storage.models import Handoff, HandoffMessage, KnowledgeSuggestion, ReviewItem, User
 from telegram_emulator import BotApiEmulator
-from tests.test_telegram_e2e import (
+from tests.kit.telegram import (
     ANA,
-    ROOT,
     STAFF,
     STAFF_CHAT,
-    TOKEN,
-    _capture,
+    TEAM,
     ask,
+    bot_settings,
     buttons,
+    capture_lead,
     data_of,
     press,
+    running_bot,
 )
 
 MARIA = 9002  # an advisor in the staff group (not in ADMIN_IDS: the group is what counts)
 
 
-@pytest.fixture
-async def emulator() -> AsyncIterator[BotApiEmulator]:
-    emu = BotApiEmulator(token=TOKEN)
-    emu.start()
-    emu.create_forum(STAFF_CHAT, "Equipo MYPE")
-    yield emu
-    emu.stop()
-
-
-def _settings(emulator: BotApiEmulator, database_url: str, **overrides: Any):  # type: ignore[no-untyped-def]
-    values: dict[str, Any] = {
-        "telegram_bot_token": TOKEN,
-        "telegram_base_url": emulator.base_url,
-        "telegram_base_file_url": emulator.base_file_url,
-        "database_url": database_url,
-        "knowledge_dir": ROOT / "knowledge",
-        "admin_ids": str(STAFF),
-        "staff_chat_id": STAFF_CHAT,
-        "quiet_hours": "",
-        "office_hours": "",  # a person answers at any hour, whenever CI runs
-    }
-    return load_settings(**(values | overrides))
-
-
-async def _start(
-    emulator: BotApiEmulator, database_url: str, **overrides: Any
-) -> tuple[Application, Services]:
-    services = await build_services(_settings(emulator, database_url, **overrides), migrate=False)
-    application = build_application(services)
-    await start_polling(application)
-    return application, services
+#: The bot these tests run: the team, and a person answers at any hour, whenever CI runs.
+HANDOFF: dict[str, Any] = TEAM | {"office_hours": ""}
+PLAIN_GROUP = -100888  # a staff chat that is a group without topics
 
 
 @pytest.fixture
-async def bot(emulator: BotApiEmulator, database_url: str) -> AsyncIterator[Services]:
-    application, services = await _start(emulator, database_url)
-    yield services
-    await stop_polling(application)
+def emulator(emulator: BotApiEmulator) -> BotApiEmulator:
+    """The staff chat is a forum supergroup: one topic per owner."""
+    emulator.create_forum(STAFF_CHAT, "Equipo MYPE")
+    return emulator
+
+
+@pytest.fixture
+def bot_config() -> dict[str, Any]:
+    return HANDOFF
+
+
+def handoff_bot(
+    emulator: BotApiEmulator, database_url: str, **values: Any
+) -> AbstractAsyncContextManager[Services]:
+    """The bot of these tests (``HANDOFF``) with ``values`` changed, for a ``with`` block."""
+    return running_bot(emulator, database_url, **(HANDOFF | values))
 
 
 async def open_handoff(emulator: BotApiEmulator, question: str = "como saco mi pasaporte") -> int:
@@ -113,6 +97,16 @@ async def staff_says(
 async def handoffs(services: Services) -> list[Handoff]:
     async with services.db.session() as session:
         return list((await session.exec(select(Handoff).order_by(Handoff.id))).all())
+
+
+async def ask_in_a_plain_group(emulator: BotApiEmulator) -> dict:
+    """The owner asks for a person while the staff chat is ``PLAIN_GROUP``; returns the
+    header card posted there."""
+    [fallback] = await ask(emulator, "como saco mi pasaporte")
+    emulator.mark()
+    await press(emulator, fallback, data_of(fallback, "hp"))
+    [header] = await emulator.wait_for_messages(PLAIN_GROUP, 1)
+    return header
 
 
 async def in_topic(emulator: BotApiEmulator, thread_id: int, count: int) -> list[dict]:
@@ -371,16 +365,13 @@ async def test_outside_office_hours_the_owner_is_told_when_and_can_leave_a_lead(
     if start.date() != now.date() or start.hour >= 23:  # late at night: open early morning
         start = now.replace(hour=1, minute=0) if now.hour >= 3 else now.replace(hour=4, minute=0)
     hours = f"{start:%H:%M}-{start.hour + 1:02d}:00"
-    application, services = await _start(emulator, database_url, office_hours=hours)
-    try:
+    async with handoff_bot(emulator, database_url, office_hours=hours) as services:
         [fallback] = await ask(emulator, "como saco mi pasaporte")
         [told, consent] = await press(emulator, fallback, data_of(fallback, "hp"), count=2)
         assert f"todos los días, de {start:%H:%M}" in told["plain_text"]
         assert f"a las {start:%H:%M}" in told["plain_text"]
         assert data_of(consent, "lc:y")  # kept as a lead, with consent
         assert emulator.topics(STAFF_CHAT) == {} and await handoffs(services) == []
-    finally:
-        await stop_polling(application)
 
 
 async def test_an_unanswered_handoff_gets_one_reminder_in_its_topic(
@@ -407,20 +398,15 @@ async def test_an_unanswered_handoff_gets_one_reminder_in_its_topic(
 async def test_in_a_group_without_topics_replies_to_the_copies_are_relayed(
     emulator: BotApiEmulator, database_url: str
 ) -> None:
-    plain_group = -100888
-    application, services = await _start(emulator, database_url, staff_chat_id=plain_group)
-    try:
-        [fallback] = await ask(emulator, "como saco mi pasaporte")
-        emulator.mark()
-        await press(emulator, fallback, data_of(fallback, "hp"))
-        [header] = await emulator.wait_for_messages(plain_group, 1)
+    async with handoff_bot(emulator, database_url, staff_chat_id=PLAIN_GROUP) as services:
+        header = await ask_in_a_plain_group(emulator)
         assert "Responda a este mensaje" in header["plain_text"]
         failed = emulator.calls_to("createForumTopic")[-1]
         assert failed.description == "Bad Request: the chat is not a forum"
 
         emulator.mark()
         emulator.send_text(ANA, "¿me pueden llamar?")
-        [copy] = await emulator.wait_for_messages(plain_group, 1)
+        [copy] = await emulator.wait_for_messages(PLAIN_GROUP, 1)
         assert copy["plain_text"] == "💬 Ana: ¿me pueden llamar?"
         await emulator.wait_idle()  # where the copy landed is recorded once Telegram answered
 
@@ -428,7 +414,7 @@ async def test_in_a_group_without_topics_replies_to_the_copies_are_relayed(
         emulator.send_text(
             MARIA,
             "Claro, hoy en la tarde.",
-            chat_id=plain_group,
+            chat_id=PLAIN_GROUP,
             chat_type="supergroup",
             first_name="María",
             reply_to=copy["message_id"],
@@ -440,7 +426,7 @@ async def test_in_a_group_without_topics_replies_to_the_copies_are_relayed(
         emulator.send_text(  # a reply to the header card works too
             MARIA,
             "/cerrar",
-            chat_id=plain_group,
+            chat_id=PLAIN_GROUP,
             chat_type="supergroup",
             first_name="María",
             reply_to=header["message_id"],
@@ -449,8 +435,6 @@ async def test_in_a_group_without_topics_replies_to_the_copies_are_relayed(
         assert data_of(closing, "hr:")
         [handoff] = await handoffs(services)
         assert (handoff.forum, handoff.thread_id, handoff.status) == (False, None, "closed")
-    finally:
-        await stop_polling(application)
 
 
 # --- replicas, restarts and a blocked owner ----------------------------------------------
@@ -464,7 +448,9 @@ class Replica:
 
     @classmethod
     async def start(cls, emulator: BotApiEmulator, database_url: str) -> Replica:
-        services = await build_services(_settings(emulator, database_url), migrate=False)
+        services = await build_services(
+            bot_settings(emulator, database_url, **HANDOFF), migrate=False
+        )
         application = build_application(services)
         await application.initialize()
         return cls(application, services)
@@ -523,20 +509,16 @@ async def test_two_replicas_share_one_handoff(emulator: BotApiEmulator, database
 async def test_a_restart_in_the_middle_keeps_the_conversation(
     emulator: BotApiEmulator, database_url: str
 ) -> None:
-    application, _ = await _start(emulator, database_url)
-    thread = await open_handoff(emulator)
-    await stop_polling(application)
+    async with handoff_bot(emulator, database_url):
+        thread = await open_handoff(emulator)
 
-    application, _ = await _start(emulator, database_url)  # a new process
-    try:
+    async with handoff_bot(emulator, database_url):  # a new process
         emulator.mark()
         emulator.send_text(ANA, "¿sigue ahí alguien?")
         [copied] = await in_topic(emulator, thread, 1)
         assert copied["plain_text"] == "¿sigue ahí alguien?"
         [reply] = await staff_says(emulator, "Sí, aquí estoy.", thread)
         assert reply["plain_text"] == "👤 María: Sí, aquí estoy."
-    finally:
-        await stop_polling(application)
 
 
 async def test_an_owner_who_blocked_the_bot_closes_the_handoff_and_staff_are_told(
@@ -560,7 +542,7 @@ async def test_an_owner_who_blocked_the_bot_closes_the_handoff_and_staff_are_tol
 async def test_the_lead_card_is_edited_in_place_on_every_change(
     emulator: BotApiEmulator, bot: Services
 ) -> None:
-    await _capture(emulator)
+    await capture_lead(emulator)
     [card] = await emulator.wait_for_messages(STAFF_CHAT, 1)
     emulator.mark()
     emulator.send_text(STAFF, "/ayuda", first_name="Rosa")  # how Telegram knows her name
@@ -603,22 +585,15 @@ async def test_erasure_deletes_the_owners_topic_with_what_was_relayed(
 async def test_erasure_deletes_the_copies_in_a_group_without_topics(
     emulator: BotApiEmulator, database_url: str
 ) -> None:
-    plain_group = -100888
-    application, services = await _start(emulator, database_url, staff_chat_id=plain_group)
-    try:
-        [fallback] = await ask(emulator, "como saco mi pasaporte")
-        emulator.mark()
-        await press(emulator, fallback, data_of(fallback, "hp"))
-        [header] = await emulator.wait_for_messages(plain_group, 1)
+    async with handoff_bot(emulator, database_url, staff_chat_id=PLAIN_GROUP) as services:
+        header = await ask_in_a_plain_group(emulator)
         emulator.mark()
         emulator.send_text(ANA, "mi celular es 987654321")
-        [copy] = await emulator.wait_for_messages(plain_group, 1)
+        [copy] = await emulator.wait_for_messages(PLAIN_GROUP, 1)
         await emulator.wait_idle()
         await erase_in_the_chat(emulator)
         await emulator.wait_for_calls("deleteMessage", 2)
         for message in (header, copy):
-            shown = emulator.message(plain_group, message["message_id"])
+            shown = emulator.message(PLAIN_GROUP, message["message_id"])
             assert shown is not None and shown["deleted"]
         assert await handoffs(services) == []
-    finally:
-        await stop_polling(application)

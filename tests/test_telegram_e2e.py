@@ -11,102 +11,28 @@ from __future__ import annotations
 import asyncio
 import gc
 import io
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
-from telegram.ext import Application
 
-from bot.adapters.telegram_app import (
-    build_application,
-    split_message,
-    start_polling,
-    stop_polling,
-    utf16_length,
-)
-from bot.app import Services, build_services
-from bot.config import load_settings
+from bot.adapters.telegram_app import split_message, stop_polling, utf16_length
+from bot.app import Services
 from bot.storage.models import Lead, User
 from telegram_emulator import BotApiEmulator
-
-ROOT = Path(__file__).resolve().parent.parent
-TOKEN = "123456789:" + "A" * 35
-ANA, STAFF, STAFF_CHAT = 5001, 9001, -100777
-
-
-@pytest.fixture
-async def emulator() -> AsyncIterator[BotApiEmulator]:
-    emu = BotApiEmulator(token=TOKEN)
-    emu.start()
-    yield emu
-    emu.stop()
-
-
-async def _start(emulator: BotApiEmulator, database_url: str) -> tuple[Application, Services]:
-    settings = load_settings(
-        telegram_bot_token=TOKEN,
-        telegram_base_url=emulator.base_url,
-        telegram_base_file_url=emulator.base_file_url,
-        database_url=database_url,
-        knowledge_dir=ROOT / "knowledge",
-        admin_ids=str(STAFF),
-        staff_chat_id=STAFF_CHAT,
-        quiet_hours="",  # announcements must go out whatever hour CI runs at
-    )
-    services = await build_services(settings, migrate=False)
-    application = build_application(services)
-    await start_polling(application)
-    return application, services
-
-
-@pytest.fixture
-async def bot(emulator: BotApiEmulator, database_url: str) -> AsyncIterator[Services]:
-    application, services = await _start(emulator, database_url)
-    yield services
-    await stop_polling(application)
-
-
-async def eventually(services: Services, check, user_id: int, timeout: float = 5.0) -> bool:
-    """Updates run concurrently across chats: poll the stored user until `check` holds."""
-    for _ in range(int(timeout / 0.05)):
-        async with services.db.session() as session:
-            if check(await session.get(User, user_id)):
-                return True
-        await asyncio.sleep(0.05)
-    return False
-
-
-def buttons(message: dict) -> list[tuple[str, str]]:
-    markup = message.get("reply_markup") or {}
-    return [
-        (b["text"], b.get("callback_data", ""))
-        for row in markup.get("inline_keyboard", [])
-        for b in row
-    ]
-
-
-def data_of(message: dict, prefix: str) -> str:
-    for _, data in buttons(message):
-        if data.startswith(prefix):
-            return data
-    raise AssertionError(f"no button {prefix!r} in {buttons(message)}")
-
-
-async def ask(emulator: BotApiEmulator, text: str, user: int = ANA, count: int = 1) -> list[dict]:
-    emulator.mark()
-    emulator.send_text(user, text)
-    return await emulator.wait_for_messages(user, count)
-
-
-async def press(
-    emulator: BotApiEmulator, message: dict, data: str, user: int = ANA, count: int = 1
-) -> list[dict]:
-    emulator.mark()
-    emulator.press_button(user, data, message["message_id"])
-    return await emulator.wait_for_messages(user, count)
-
+from tests.kit.telegram import (
+    ANA,
+    STAFF,
+    STAFF_CHAT,
+    TEAM,
+    ask,
+    buttons,
+    capture_lead,
+    data_of,
+    eventually,
+    press,
+    start_bot,
+)
 
 # --- the conversation -------------------------------------------------------------------
 
@@ -114,7 +40,7 @@ async def press(
 async def test_stopping_the_bot_closes_its_database_connections(
     emulator: BotApiEmulator, database_url: str
 ) -> None:
-    application, services = await _start(emulator, database_url)
+    application, services = await start_bot(emulator, database_url, **TEAM)
     await ask(emulator, "hola")
     assert services.db.engine.pool.checkedin() > 0
     await stop_polling(application)
@@ -178,13 +104,13 @@ async def test_cite_flow_by_buttons(emulator: BotApiEmulator, bot: Services) -> 
 async def test_restart_in_the_middle_of_the_cite_flow(
     emulator: BotApiEmulator, database_url: str
 ) -> None:
-    application, _ = await _start(emulator, database_url)
+    application, _ = await start_bot(emulator, database_url, **TEAM)
     [sectors] = await ask(emulator, "/menu")
     [sectors] = await press(emulator, sectors, "menu:cite")
     [regions] = await press(emulator, sectors, data_of(sectors, "cs:textil-camelidos"))
     await stop_polling(application)
 
-    application, _ = await _start(emulator, database_url)  # a new process, same database
+    application, _ = await start_bot(emulator, database_url, **TEAM)  # a new process, same database
     try:
         [needs] = await ask(emulator, "juliaca")  # typed region continues the flow
         assert data_of(needs, "cn:textil-camelidos:puno:")
@@ -331,22 +257,8 @@ async def test_an_update_the_library_cannot_read_is_skipped_and_logged_once_with
 # --- leads and staff ----------------------------------------------------------------------
 
 
-async def _capture(emulator: BotApiEmulator) -> list[dict]:
-    [results] = await ask(emulator, "tengo una curtiembre en arequipa y boto mucho retazo de cuero")
-    [consent] = await press(emulator, results, data_of(results, "lead:c:citeccal-arequipa"))
-    [phone] = await press(emulator, consent, "lc:y")
-    assert phone["reply_markup"]["keyboard"][0][0]["request_contact"]
-    emulator.mark()
-    emulator.send_contact(ANA, "+51987654321", "Ana", contact_user_id=ANA)
-    await emulator.wait_for_messages(ANA, 1)
-    await ask(emulator, "Curtiembre <Misti> & Hijos")
-    [wrong] = await ask(emulator, "20131369476")
-    assert "verificación" in wrong["plain_text"]
-    return await ask(emulator, "20131369477")
-
-
 async def test_full_lead_capture_notifies_staff(emulator: BotApiEmulator, bot: Services) -> None:
-    [done] = await _capture(emulator)
+    [done] = await capture_lead(emulator)
     async with bot.db.session() as session:
         [lead] = (await session.exec(select(Lead))).all()
     assert lead.reference in done["plain_text"]
@@ -377,7 +289,7 @@ async def test_declined_consent_stores_nothing(emulator: BotApiEmulator, bot: Se
 
 
 async def test_duplicate_interest_keeps_one_lead(emulator: BotApiEmulator, bot: Services) -> None:
-    await _capture(emulator)
+    await capture_lead(emulator)
     [results] = await ask(emulator, "tengo una curtiembre en arequipa")
     [again] = await press(emulator, results, data_of(results, "lead:c:citeccal-arequipa"))
     assert "Ya tenemos registrado" in again["plain_text"]
@@ -388,7 +300,7 @@ async def test_duplicate_interest_keeps_one_lead(emulator: BotApiEmulator, bot: 
 async def test_staff_export_arrives_as_an_xlsx_document(
     emulator: BotApiEmulator, bot: Services
 ) -> None:
-    await _capture(emulator)
+    await capture_lead(emulator)
     emulator.mark()
     emulator.send_text(STAFF, "/exportar")
     [document] = await emulator.wait_for_messages(STAFF, 1)
@@ -407,7 +319,7 @@ async def test_non_admin_is_refused_staff_commands(emulator: BotApiEmulator, bot
 
 
 async def test_delete_my_data(emulator: BotApiEmulator, bot: Services) -> None:
-    await _capture(emulator)
+    await capture_lead(emulator)
     [confirm] = await ask(emulator, "/borrar_mis_datos")
     [done] = await press(emulator, confirm, data_of(confirm, "del:y"))
     assert "borré sus datos" in done["plain_text"]
@@ -420,7 +332,7 @@ async def test_delete_my_data(emulator: BotApiEmulator, bot: Services) -> None:
 async def test_erasure_rewrites_the_lead_card_in_the_staff_chat(
     emulator: BotApiEmulator, bot: Services
 ) -> None:
-    await _capture(emulator)
+    await capture_lead(emulator)
     [card] = await emulator.wait_for_messages(STAFF_CHAT, 1)
     assert "987" in card["plain_text"] and buttons(card)
     [confirm] = await ask(emulator, "/borrar_mis_datos")
@@ -439,7 +351,7 @@ async def test_an_old_delete_button_asks_again_over_telegram(
     await ask(emulator, "que es un cite")
     [first] = await ask(emulator, "/borrar_mis_datos")
     await press(emulator, first, data_of(first, "del:y"))
-    await _capture(emulator)
+    await capture_lead(emulator)
     [again] = await press(emulator, first, data_of(first, "del:y"))
     assert "ya no está vigente" in again["plain_text"] and data_of(again, "del:y")
     async with bot.db.session() as session:
