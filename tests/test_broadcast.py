@@ -35,8 +35,8 @@ from bot.storage import broadcasts as store
 from bot.storage.db import Database
 from bot.storage.models import Campaign, Delivery, User
 from telegram_emulator import BotApiEmulator
+from tests.kit import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456789:" + "B" * 35
 TEXT = "Convocatoria ProInnóvate: postule hasta el 30 de junio."
 NIGHT = (dt.time(21, 0), dt.time(8, 0))
@@ -149,16 +149,8 @@ def received(emulator: BotApiEmulator) -> dict[int, int]:
 
 
 @pytest.fixture
-async def emulator() -> AsyncIterator[BotApiEmulator]:
-    emu = BotApiEmulator(token=TOKEN)
-    emu.start()
-    yield emu
-    emu.stop()
-
-
-@pytest.fixture
 async def sender(emulator: BotApiEmulator) -> AsyncIterator[TelegramSender]:
-    bot = Bot(TOKEN, base_url=emulator.base_url, base_file_url=emulator.base_file_url)
+    bot = Bot(emulator.token, base_url=emulator.base_url, base_file_url=emulator.base_file_url)
     async with TelegramSender(bot) as telegram_sender:
         yield telegram_sender
 

@@ -16,12 +16,11 @@ from typing import Any
 import pytest
 from telegram.ext import Application
 
-from bot.adapters.telegram_app import build_application, start_polling, stop_polling
-from bot.app import Services, build_services
-from bot.config import load_settings
+from bot.adapters.telegram_app import stop_polling
+from bot.app import Services
 from bot.quality import conversations as ce
 from telegram_emulator import BotApiEmulator
-from tests.test_telegram_e2e import ROOT, TOKEN
+from tests.kit.telegram import TOKEN, start_bot
 
 SCRIPTS = ce.load_scripts(ce.DEFAULT_SCRIPTS)
 BEHAVIOURS = sorted({s.behaviour for s in SCRIPTS})
@@ -74,21 +73,13 @@ def test_a_failing_expectation_is_reported_with_its_turn() -> None:
 # --- through Telegram ---------------------------------------------------------------
 
 
-async def _start(emulator: BotApiEmulator, database_url: str) -> tuple[Application, Services]:
+async def start_core_bot(
+    emulator: BotApiEmulator, database_url: str
+) -> tuple[Application, Services]:
     """The bot as `mypebot run` builds it, configured as the core run is: no staff chat,
-    so asking for a person leads to the lead capture (tests/test_handoff_e2e.py covers
-    the handoff itself)."""
-    settings = load_settings(
-        telegram_bot_token=TOKEN,
-        telegram_base_url=emulator.base_url,
-        telegram_base_file_url=emulator.base_file_url,
-        database_url=database_url,
-        knowledge_dir=ROOT / "knowledge",
-    )
-    services = await build_services(settings, migrate=False)
-    application = build_application(services)
-    await start_polling(application)
-    return application, services
+    so asking for a person leads to the lead capture (tests/dialogue/test_handoff_e2e.py
+    covers the handoff itself)."""
+    return await start_bot(emulator, database_url)
 
 
 class TelegramDriver:
@@ -149,12 +140,12 @@ async def test_scripts_of_each_behaviour_pass_through_telegram(
     scripts = [s for s in SCRIPTS if s.behaviour == behaviour]
     emulator = BotApiEmulator(token=TOKEN)
     emulator.start()
-    running: list[tuple[Application, Services]] = [await _start(emulator, database_url)]
+    running: list[tuple[Application, Services]] = [await start_core_bot(emulator, database_url)]
 
     async def restart() -> None:
         await emulator.wait_idle(timeout=10)
         await stop_polling(running[0][0])
-        running[0] = await _start(emulator, database_url)
+        running[0] = await start_core_bot(emulator, database_url)
 
     async def make_driver(user_id: int, _script: ce.Script) -> ce.Driver:
         return TelegramDriver(emulator, user_id, restart)

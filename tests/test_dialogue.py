@@ -8,43 +8,15 @@ from sqlmodel import select
 from bot.core import Core
 from bot.dialogue import callbacks as cb
 from bot.dialogue.conversation import Dialogue
-from bot.dialogue.model import Event, Outcome, UserRef
+from bot.dialogue.model import Event, UserRef
 from bot.storage.db import Database
 from bot.storage.models import Conversation, Feedback, QuestionLog, User
-
-ANA = UserRef(1001, "Ana")
-
-
-def all_buttons(outcome: Outcome) -> list:
-    return [b for r in outcome.replies for row in r.buttons for b in row]
-
-
-def button(outcome: Outcome, startswith: str):
-    for b in all_buttons(outcome):
-        if b.data.startswith(startswith):
-            return b
-    raise AssertionError(f"no button {startswith!r} in {[b.data for b in all_buttons(outcome)]}")
-
-
-def text(outcome: Outcome) -> str:
-    return "\n".join(r.text for r in outcome.replies)
+from tests.kit.dialogue import ANA, all_buttons, button, command, press, say, text
 
 
 @pytest.fixture
 def dialogue(db: Database, core: Core) -> Dialogue:
     return Dialogue(db, lambda: core, admin_ids=frozenset({9999}))
-
-
-async def say(dialogue: Dialogue, words: str, user: UserRef = ANA) -> Outcome:
-    return await dialogue.handle(Event(user=user, kind="text", text=words))
-
-
-async def press(dialogue: Dialogue, data: str, user: UserRef = ANA) -> Outcome:
-    return await dialogue.handle(Event(user=user, kind="button", data=data))
-
-
-async def command(dialogue: Dialogue, name: str, payload: str = "", user: UserRef = ANA) -> Outcome:
-    return await dialogue.handle(Event(user=user, kind="command", command=name, payload=payload))
 
 
 async def test_start_with_payload_records_the_source_and_shows_the_menu(

@@ -37,7 +37,7 @@ from bot.storage.models import (
     User,
 )
 from bot.storage.outbox import claim_due, mark_sent
-from tests.test_dialogue import button, command, press, say, text
+from tests.kit.dialogue import button, command, deliver_staff_cards, press, say, text
 
 EUSTAQUIA = UserRef(4242, "Eustaquia")
 OTHER = UserRef(4343, "Ana")
@@ -137,17 +137,6 @@ async def talk_to_a_person(dialogue: Dialogue, user: UserRef) -> None:
     closed = await dialogue.handle(Event(user=staff, kind="command", command="cerrar", **in_topic))
     rating = next(b for p in closed.posts for row in p.buttons for b in row)
     await press(dialogue, rating.data, user)
-
-
-async def deliver_staff_cards(db: Database, first_message_id: int) -> list[tuple[int, str] | None]:
-    """What the staff-notice worker does once Telegram accepted each pending card."""
-    async with db.session() as session:
-        due = await claim_due(session, "test-worker")
-    results = []
-    for offset, notice in enumerate(due):
-        async with db.session() as session:
-            results.append(await mark_sent(session, notice.id, first_message_id + offset))
-    return results
 
 
 async def erase(dialogue: Dialogue, user: UserRef = EUSTAQUIA) -> Outcome:

@@ -22,7 +22,7 @@ from bot.dialogue.conversation import Dialogue
 from bot.dialogue.model import Event, UserRef
 from bot.storage.db import Database
 from bot.storage.models import Lead, QuestionLog, User
-from tests.test_dialogue import command, press, say, text
+from tests.kit.dialogue import command, press, say, text
 
 ANA = UserRef(1001, "Ana\x00")
 STAFF = UserRef(9999, "Rosa")

@@ -16,7 +16,7 @@ from bot.dialogue.model import Event, UserRef
 from bot.office_hours import LIMA, OfficeHours, parse_office_hours, when
 from bot.storage.db import Database
 from bot.storage.models import Handoff
-from tests.test_dialogue import button, command, press, say, text
+from tests.kit.dialogue import button, command, press, say, text
 
 ANA = UserRef(1001, "Ana")
 STAFF_CHAT = -100777

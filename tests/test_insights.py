@@ -24,8 +24,8 @@ from bot.knowledge.check import check_knowledge
 from bot.storage.db import Database
 from bot.storage.models import Feedback, Handoff, HandoffMessage, Lead, QuestionLog
 from bot.storage.statistics import Statistics, build_statistics
-from tests.conftest import KNOWLEDGE
-from tests.test_dialogue import command, say
+from tests.kit import KNOWLEDGE
+from tests.kit.dialogue import command, say
 
 TODAY = dt.date(2026, 11, 30)
 LIMA_NOON = dt.time(17, 0, tzinfo=dt.UTC)  # 12:00 in Lima

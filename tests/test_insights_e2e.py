@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from bot.app import Services
 from telegram_emulator import BotApiEmulator
-from tests.test_telegram_e2e import STAFF, ask, bot, buttons, emulator, press
-
-__all__ = ["bot", "emulator"]  # the fixtures, shared with the e2e suite
+from tests.kit.telegram import STAFF, ask, buttons, press
 
 
 async def test_estadisticas_arrives_as_one_png_photo(

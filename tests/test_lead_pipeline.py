@@ -17,9 +17,18 @@ from bot.dialogue.model import Event, UserRef
 from bot.dialogue.staff import FilterProblem, parse_filters
 from bot.storage.db import Database
 from bot.storage.models import LeadEvent
-from tests.test_dialogue import button, command, press, text
-from tests.test_erasure import deliver_staff_cards
-from tests.test_leads import ANA, STAFF, STAFF_CHAT, capture_cite_lead, leads
+from tests.kit.dialogue import (
+    ANA,
+    STAFF,
+    STAFF_CHAT,
+    button,
+    capture_cite_lead,
+    command,
+    deliver_staff_cards,
+    leads,
+    press,
+    text,
+)
 
 LUIS = UserRef(9998, "Luis")
 

@@ -12,33 +12,27 @@ from sqlmodel import select
 from bot.core import Core
 from bot.dialogue import callbacks as cb
 from bot.dialogue.conversation import Dialogue
-from bot.dialogue.model import Event, UserRef
+from bot.dialogue.model import Event
 from bot.storage.db import Database
-from bot.storage.models import Lead, QuestionLog, StaffNotice, User
+from bot.storage.models import QuestionLog, StaffNotice, User
 from bot.validation import check_phone, check_ruc
-from tests.test_dialogue import button, command, press, say, text
-
-ANA = UserRef(1001, "Ana")
-STAFF = UserRef(9999, "Rosa")
-STAFF_CHAT = -100555
+from tests.kit.dialogue import (
+    ANA,
+    STAFF,
+    STAFF_CHAT,
+    button,
+    capture_cite_lead,
+    command,
+    leads,
+    press,
+    say,
+    text,
+)
 
 
 @pytest.fixture
 def dialogue(db: Database, core: Core) -> Dialogue:
     return Dialogue(db, lambda: core, admin_ids=frozenset({STAFF.id}), staff_chat_id=STAFF_CHAT)
-
-
-async def leads(db: Database) -> list[Lead]:
-    async with db.session() as session:
-        return list((await session.exec(select(Lead))).all())
-
-
-async def capture_cite_lead(dialogue: Dialogue, user: UserRef = ANA):
-    await press(dialogue, cb.encode("lead", "c", "citeccal-arequipa"), user)
-    await press(dialogue, cb.encode("lc", "y"), user)
-    await dialogue.handle(Event(user=user, kind="contact", phone="+51 987 654 321", text="Ana"))
-    await say(dialogue, "Curtiembre Misti", user)
-    return await say(dialogue, "20131369477", user)
 
 
 # --- validation ---------------------------------------------------------------

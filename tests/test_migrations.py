@@ -17,7 +17,7 @@ from bot.storage.db import (
     upgrade,
     upgrade_async,
 )
-from tests.conftest import create_postgres_database, drop_postgres_database
+from tests.kit.databases import create_postgres_database, drop_postgres_database
 
 
 async def _tables(url: str) -> set[str]:

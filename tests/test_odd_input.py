@@ -18,7 +18,7 @@ from bot.dialogue.model import Event, Outcome, UserRef
 from bot.storage.db import Database
 from bot.storage.models import Lead
 from bot.validation import check_ruc
-from tests.test_dialogue import button, press, say, text
+from tests.kit.dialogue import button, press, say, text
 
 ANA = UserRef(1001, "Ana")
 STAFF = UserRef(9999, "Rosa")

@@ -5,14 +5,15 @@ from __future__ import annotations
 import pytest
 
 from bot import phrases
+from bot.app import Services
 from bot.core import Core
 from bot.dialogue import callbacks as cb
 from bot.dialogue.conversation import Dialogue
 from bot.dialogue.model import Event, Outcome, UserRef
 from bot.storage.db import Database
 from telegram_emulator import BotApiEmulator
-from tests.test_leads import capture_cite_lead, leads
-from tests.test_telegram_e2e import ANA, STAFF, _capture, bot, emulator  # noqa: F401
+from tests.kit.dialogue import capture_cite_lead, leads
+from tests.kit.telegram import ANA, STAFF, capture_lead
 
 OWNER = UserRef(1001, "Ana")
 ADMIN = UserRef(9999, "Rosa")
@@ -67,10 +68,9 @@ async def test_lead_capture_does_not_start_in_a_group(dialogue: Dialogue, db: Da
 
 
 async def test_my_data_in_a_telegram_group_over_the_emulator(
-    emulator: BotApiEmulator,  # noqa: F811
-    bot,  # noqa: F811
+    emulator: BotApiEmulator, bot: Services
 ) -> None:
-    await _capture(emulator)
+    await capture_lead(emulator)
     group = -200124
     emulator.mark()
     emulator.send_text(ANA, f"/mis_datos@{emulator.bot_username}", chat_id=group, chat_type="group")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -20,12 +19,12 @@ import pytest
 
 from bot.storage.db import upgrade
 from telegram_emulator import BotApiEmulator
-from tests.conftest import create_postgres_database, drop_postgres_database
-from tests.test_webhook import NEW_ENTRY, SECRET, free_port
+from tests.kit import ROOT
+from tests.kit.databases import create_postgres_database, drop_postgres_database
+from tests.kit.webhook import NEW_ENTRY, SECRET, copy_knowledge, free_port
 
 pytestmark = pytest.mark.postgres
 
-ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456789:" + "C" * 35
 ANA, LUIS, STAFF = 5201, 5202, 9201
 MYPEBOT = str(Path(sys.executable).parent / "mypebot")
@@ -97,8 +96,7 @@ async def replicas(
 ) -> AsyncIterator[tuple[BotApiEmulator, Replica, Replica]]:
     emu = BotApiEmulator(token=TOKEN)
     emu.start()
-    knowledge = tmp_path / "knowledge"  # shared by both, as on one server or a shared volume
-    shutil.copytree(ROOT / "knowledge", knowledge)
+    knowledge = copy_knowledge(tmp_path)  # shared by both, as on one server or a shared volume
     a = Replica(emu, database, tmp_path, "a", knowledge)
     b = Replica(emu, database, tmp_path, "b", knowledge)
     try:

@@ -21,8 +21,8 @@ from bot.insights.learned import with_learned
 from bot.storage.db import Database
 from bot.storage.models import ReviewItem
 from bot.storage.review import learned_paraphrases, suggest
-from tests.conftest import KNOWLEDGE
-from tests.test_dialogue import button, command, press, say, text
+from tests.kit import KNOWLEDGE
+from tests.kit.dialogue import button, command, press, say, text
 
 ADMIN = UserRef(9999, "Rosa")
 NAMES = ("Eustaquia", "Quispe", "Mamani", "Flor", "Teodoro", "Yolanda")

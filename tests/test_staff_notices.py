@@ -7,7 +7,7 @@ whose fault injection makes the staff chat fail the way the probe saw it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -15,25 +15,25 @@ from telegram import Bot
 
 from bot.adapters import staff_notifier
 from bot.adapters.staff_notifier import StaffNotifier
-from bot.adapters.telegram_app import stop_polling
 from bot.app import Services, build_services
-from bot.config import load_settings
+from bot.config import Settings, load_settings
 from bot.dialogue import callbacks as cb
 from bot.dialogue.model import Event, UserRef
 from bot.storage.models import StaffNotice
 from bot.storage.outbox import enqueue
 from telegram_emulator import BotApiEmulator
-from tests.test_telegram_e2e import (
+from tests.kit import KNOWLEDGE
+from tests.kit.telegram import (
     ANA,
-    ROOT,
     STAFF,
     STAFF_CHAT,
+    TEAM,
     TOKEN,
-    _capture,
-    _start,
     ask,
+    capture_lead,
     data_of,
     press,
+    running_bot,
 )
 
 
@@ -46,12 +46,11 @@ def _quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(staff_notifier, "POLL_INTERVAL", 0.1)
 
 
-@pytest.fixture
-async def emulator() -> AsyncIterator[BotApiEmulator]:
-    emu = BotApiEmulator(token=TOKEN)
-    emu.start()
-    yield emu
-    emu.stop()
+def lead_settings(database_url: str, **values: Any) -> Settings:
+    """A process that stores leads for the staff chat, without Telegram of its own."""
+    return load_settings(
+        database_url=database_url, knowledge_dir=KNOWLEDGE, staff_chat_id=STAFF_CHAT, **values
+    )
 
 
 async def cards(emulator: BotApiEmulator, count: int, timeout: float = 20.0) -> list[dict]:
@@ -77,33 +76,26 @@ async def pending(services: Services) -> list[StaffNotice]:
 async def test_a_card_refused_with_5xx_many_times_arrives_once_the_fault_clears(
     emulator: BotApiEmulator, database_url: str
 ) -> None:
-    application, services = await _start(emulator, database_url)
-    try:
+    async with running_bot(emulator, database_url, **TEAM) as services:
         emulator.fail_next("sendMessage", 502, chat_id=STAFF_CHAT, times=8)
-        await _capture(emulator)
+        await capture_lead(emulator)
         assert len(await cards(emulator, 1)) == 1
         assert await pending(services) == []
-    finally:
-        await stop_polling(application)
 
 
 async def test_a_card_after_five_429s_in_a_row_arrives(
     emulator: BotApiEmulator, database_url: str
 ) -> None:
-    application, _services = await _start(emulator, database_url)
-    try:
+    async with running_bot(emulator, database_url, **TEAM):
         emulator.fail_next("sendMessage", 429, retry_after=1, chat_id=STAFF_CHAT, times=5)
-        await _capture(emulator)
+        await capture_lead(emulator)
         assert len(await cards(emulator, 1, timeout=30)) == 1
-    finally:
-        await stop_polling(application)
 
 
 async def test_a_failed_confirmation_to_the_owner_does_not_cost_the_staff_card(
     emulator: BotApiEmulator, database_url: str
 ) -> None:
-    application, _services = await _start(emulator, database_url)
-    try:
+    async with running_bot(emulator, database_url, **TEAM):
         [results] = await ask(emulator, "tengo una curtiembre en arequipa y boto retazo de cuero")
         [consent] = await press(emulator, results, data_of(results, "lead:c:citeccal-arequipa"))
         await press(emulator, consent, "lc:y")
@@ -115,17 +107,13 @@ async def test_a_failed_confirmation_to_the_owner_does_not_cost_the_staff_card(
         emulator.send_text(ANA, "20131369477")
         [card] = await cards(emulator, 1)
         assert "Curtiembre Misti" in card["plain_text"]
-    finally:
-        await stop_polling(application)
 
 
 async def test_a_lead_committed_by_a_process_that_died_is_announced_by_the_next(
     emulator: BotApiEmulator, database_url: str
 ) -> None:
     """The first process stores the lead and dies before sending: nothing of it runs on."""
-    settings = load_settings(
-        database_url=database_url, knowledge_dir=ROOT / "knowledge", staff_chat_id=STAFF_CHAT
-    )
+    settings = lead_settings(database_url)
     first = await build_services(settings, migrate=False)
     owner = UserRef(ANA, "Ana")
     dialogue = first.dialogue
@@ -137,20 +125,15 @@ async def test_a_lead_committed_by_a_process_that_died_is_announced_by_the_next(
     assert done.staff_notices == 1
     await first.db.dispose()  # "kill -9": the card was never sent
 
-    application, _services = await _start(emulator, database_url)
-    try:
+    async with running_bot(emulator, database_url, **TEAM):
         [card] = await cards(emulator, 1)
         assert "Curtiembre Misti" in card["plain_text"]
-    finally:
-        await stop_polling(application)
 
 
 async def test_two_replicas_send_each_card_exactly_once(
     emulator: BotApiEmulator, database_url: str
 ) -> None:
-    settings = load_settings(
-        database_url=database_url, knowledge_dir=ROOT / "knowledge", staff_chat_id=STAFF_CHAT
-    )
+    settings = lead_settings(database_url)
     replicas = [await build_services(settings, migrate=False) for _ in range(2)]
     async with replicas[0].db.session() as session:
         for number in range(30):
@@ -175,28 +158,20 @@ async def test_two_replicas_send_each_card_exactly_once(
 async def test_staff_can_still_press_the_card_buttons(
     emulator: BotApiEmulator, database_url: str
 ) -> None:
-    application, _services = await _start(emulator, database_url)
-    try:
-        await _capture(emulator)
+    async with running_bot(emulator, database_url, **TEAM):
+        await capture_lead(emulator)
         [card] = await cards(emulator, 1)
         data = card["reply_markup"]["inline_keyboard"][1][0]["callback_data"]
         assert data.startswith("ls:")
         emulator.mark()
         emulator.press_button(STAFF, data, card["message_id"], chat_id=STAFF_CHAT)
         await emulator.wait_for_call("editMessageText")  # the card is edited in place
-    finally:
-        await stop_polling(application)
 
 
 async def test_a_status_changed_before_the_card_was_recorded_is_shown_on_the_card(
     emulator: BotApiEmulator, database_url: str
 ) -> None:
-    settings = load_settings(
-        database_url=database_url,
-        knowledge_dir=ROOT / "knowledge",
-        staff_chat_id=STAFF_CHAT,
-        admin_ids=str(STAFF),
-    )
+    settings = lead_settings(database_url, admin_ids=str(STAFF))
     services = await build_services(settings, migrate=False)
     bot = Bot(TOKEN, base_url=emulator.base_url)
     await bot.initialize()

@@ -7,7 +7,6 @@ import contextlib
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,12 +19,12 @@ import pytest
 from bot.adapters.telegram_app import build_application
 from bot.adapters.webhook import MAX_BODY, SECRET_HEADER, WebhookLimits, serve
 from bot.app import Services, build_services
-from bot.config import load_settings
 from telegram_emulator import BotApiEmulator
+from tests.kit import ROOT
+from tests.kit.telegram import bot_settings
+from tests.kit.webhook import NEW_ENTRY, SECRET, copy_knowledge, free_port
 
-ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456789:" + "B" * 35
-SECRET = "s3cr3t-token_for-tests"
 ANA, STAFF = 5101, 9101
 # Short timeouts so that the tests that wait for them stay fast.
 FAST = WebhookLimits(idle_timeout=0.5, body_timeout=0.5)
@@ -33,26 +32,17 @@ FAST = WebhookLimits(idle_timeout=0.5, body_timeout=0.5)
 SLOW = WebhookLimits(idle_timeout=30, body_timeout=30, max_connections=8)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.asynccontextmanager
 async def running_server(
     database_url: str, tmp_path: Path, limits: WebhookLimits
 ) -> AsyncIterator[tuple[BotApiEmulator, Services, str]]:
-    knowledge = tmp_path / "knowledge"
-    shutil.copytree(ROOT / "knowledge", knowledge)
+    knowledge = copy_knowledge(tmp_path)
     port = free_port()
     emu = BotApiEmulator(token=TOKEN)
     emu.start()
-    settings = load_settings(
-        telegram_bot_token=TOKEN,
-        telegram_base_url=emu.base_url,
-        telegram_base_file_url=emu.base_file_url,
-        database_url=database_url,
+    settings = bot_settings(
+        emu,
+        database_url,
         knowledge_dir=knowledge,
         admin_ids=str(STAFF),
         webhook_url=f"http://127.0.0.1:{port}/telegram",
@@ -211,25 +201,6 @@ async def test_broken_knowledge_edit_is_refused_and_old_answers_keep_serving(ser
     await post(base, update(emu, ANA, "que es un cite", 21))
     [reply] = await emu.wait_for_messages(ANA, 1)
     assert "Fuente:" in reply["plain_text"]
-
-
-NEW_ENTRY = """---
-id: prueba-recarga
-title: Feria de prueba de recarga
-questions:
-  - cuando es la feria zorblax
-  - feria zorblax
-  - donde queda la feria zorblax
-  - que es la feria zorblax
-  - hay feria zorblax este mes
-tags: [prueba]
-sources:
-  - title: "Fuente de prueba"
-    url: "https://example.org/prueba"
-reviewed: 2026-11-26
----
-La feria zorblax es una entrada nueva agregada por un curador.
-"""
 
 
 async def test_valid_knowledge_edit_is_reloaded_without_restart(server) -> None:
