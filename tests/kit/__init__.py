@@ -16,3 +16,5 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 KNOWLEDGE = ROOT / "knowledge"
+#: Files the tests read (a small knowledge base with known problems...).
+FIXTURES = ROOT / "tests" / "fixtures"

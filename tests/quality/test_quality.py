@@ -4,13 +4,11 @@ figures measure memory instead of the method)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from bot.core import Core
 from bot.knowledge.check import evaluation_files, evaluation_questions, near_copies
 from bot.quality import evaluation
+from tests.kit import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 CHECK_SPLIT = ROOT / "evaluation" / "check.yaml"
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import io
-from pathlib import Path
 
 from sqlmodel import select
 
@@ -15,8 +14,8 @@ from bot.exports.questions import export_questions_csv
 from bot.storage.db import Database
 from bot.storage.models import Campaign, Conversation, Delivery, Feedback, QuestionLog
 from bot.storage.retention import apply_retention, months_before
+from tests.kit import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 NOW = dt.datetime(2026, 12, 2, 15, 0, tzinfo=dt.UTC)
 OLD = NOW - dt.timedelta(days=400)
 RECENT = NOW - dt.timedelta(days=30)

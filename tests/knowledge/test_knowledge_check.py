@@ -11,8 +11,9 @@ import pytest
 
 from bot.cli import main
 from bot.knowledge.check import check_knowledge
+from tests.kit import FIXTURES
 
-FIXTURE = Path(__file__).parent / "fixtures" / "kb"
+FIXTURE = FIXTURES / "kb"
 TODAY = dt.date(2026, 11, 26)
 
 

@@ -9,6 +9,7 @@ import pytest
 from bot.answers.result import AskResult
 from bot.cli import main
 from bot.quality.evaluation import evaluate_questions, judge_question
+from tests.kit import KNOWLEDGE
 
 
 def answer(text: str) -> AskResult:
@@ -82,7 +83,7 @@ def test_kb_eval_exits_with_an_error_under_a_threshold(
         "  - {q: 'cuanto es 345 x 12', expect: decline}\n",
         encoding="utf-8",
     )
-    monkeypatch.setenv("KNOWLEDGE_DIR", str(Path(__file__).parent.parent / "knowledge"))
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(KNOWLEDGE))
     assert main(["kb", "eval", str(questions)]) == 0  # both right: 1.0 >= 0.5
     assert main(["kb", "eval", str(questions), "--min-accuracy", "1.01"]) == 1
     assert "Por debajo del umbral: accuracy" in capsys.readouterr().err

@@ -18,6 +18,7 @@ from bot.exports.questions import export_questions_xlsx
 from bot.storage.db import Database
 from bot.storage.leads import LeadDraft, LeadFilter, save_lead
 from bot.storage.models import QuestionLog, utcnow
+from tests.kit import ROOT
 
 
 async def add_lead(db: Database, user_id: int, **fields) -> None:
@@ -141,7 +142,7 @@ def test_cli_export_writes_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
-    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+    monkeypatch.chdir(ROOT)
     from bot.storage.db import upgrade
 
     upgrade(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")
@@ -153,6 +154,6 @@ def test_cli_export_refuses_an_outdated_database(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.sqlite3'}")
-    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+    monkeypatch.chdir(ROOT)
     assert main(["export", "leads", "--output", str(tmp_path / "l.xlsx")]) == 2
     assert "mypebot db upgrade" in capsys.readouterr().err
