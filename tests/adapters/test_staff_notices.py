@@ -18,7 +18,7 @@ from bot.adapters.staff_notifier import StaffNotifier
 from bot.app import Services, build_services
 from bot.config import Settings, load_settings
 from bot.dialogue import callbacks as cb
-from bot.dialogue.model import Event, UserRef
+from bot.dialogue.model import Event, Outcome, UserRef
 from bot.storage.models import StaffNotice
 from bot.storage.outbox import enqueue
 from telegram_emulator import BotApiEmulator
@@ -51,6 +51,16 @@ def lead_settings(database_url: str, **values: Any) -> Settings:
     return load_settings(
         database_url=database_url, knowledge_dir=KNOWLEDGE, staff_chat_id=STAFF_CHAT, **values
     )
+
+
+async def leave_a_lead(services: Services, cite: str) -> Outcome:
+    """Ana leaves a lead for ``cite`` through the dialogue core (no Telegram involved)."""
+    owner, dialogue = UserRef(ANA, "Ana"), services.dialogue
+    await dialogue.handle(Event(owner, "button", data=cb.encode("lead", "c", cite)))
+    await dialogue.handle(Event(owner, "button", data=cb.encode("lc", "y")))
+    await dialogue.handle(Event(owner, "contact", phone="+51 987 654 321", text="Ana"))
+    await dialogue.handle(Event(owner, "text", text="Curtiembre Misti"))
+    return await dialogue.handle(Event(owner, "text", text="20131369477"))
 
 
 async def cards(emulator: BotApiEmulator, count: int, timeout: float = 20.0) -> list[dict]:
@@ -115,13 +125,7 @@ async def test_a_lead_committed_by_a_process_that_died_is_announced_by_the_next(
     """The first process stores the lead and dies before sending: nothing of it runs on."""
     settings = lead_settings(database_url)
     first = await build_services(settings, migrate=False)
-    owner = UserRef(ANA, "Ana")
-    dialogue = first.dialogue
-    await dialogue.handle(Event(owner, "button", data=cb.encode("lead", "c", "citeccal-arequipa")))
-    await dialogue.handle(Event(owner, "button", data=cb.encode("lc", "y")))
-    await dialogue.handle(Event(owner, "contact", phone="+51 987 654 321", text="Ana"))
-    await dialogue.handle(Event(owner, "text", text="Curtiembre Misti"))
-    done = await dialogue.handle(Event(owner, "text", text="20131369477"))
+    done = await leave_a_lead(first, "citeccal-arequipa")
     assert done.staff_notices == 1
     await first.db.dispose()  # "kill -9": the card was never sent
 
@@ -176,12 +180,8 @@ async def test_a_status_changed_before_the_card_was_recorded_is_shown_on_the_car
     bot = Bot(TOKEN, base_url=emulator.base_url)
     await bot.initialize()
     try:
-        owner, dialogue = UserRef(ANA, "Ana"), services.dialogue
-        await dialogue.handle(Event(owner, "button", data=cb.encode("lead", "c", "citeccal-lima")))
-        await dialogue.handle(Event(owner, "button", data=cb.encode("lc", "y")))
-        await dialogue.handle(Event(owner, "contact", phone="+51 987 654 321", text="Ana"))
-        await dialogue.handle(Event(owner, "text", text="Curtiembre Misti"))
-        await dialogue.handle(Event(owner, "text", text="20131369477"))
+        dialogue = services.dialogue
+        await leave_a_lead(services, "citeccal-lima")
         async with services.db.session() as session:
             [notice] = (await session.exec(select(StaffNotice))).all()
         # Staff change the lead while its card is on its way: no card known yet to edit.

@@ -16,7 +16,7 @@ import itertools
 import logging
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from telegram import Bot
 from bot.adapters.telegram_sender import TelegramSender
 from bot.broadcast import report
 from bot.broadcast.cli import main as cli_main
-from bot.broadcast.engine import EngineOptions, Progress, run_campaign
+from bot.broadcast.engine import EngineOptions, Progress, RunReport, run_campaign
 from bot.broadcast.phrases import FOOTER, render
 from bot.broadcast.quiet import LIMA, quiet_until
 from bot.broadcast.sender import SenderUnavailable, SendResult
@@ -96,6 +96,33 @@ class Recorder:
         if self.after is not None:
             await self.after(len(self.log))
         return result
+
+
+async def run_setting_status(
+    db: Database,
+    campaign_id: int,
+    sender: TelegramSender,
+    clock: FakeClock,
+    *,
+    after: int,
+    status: str,
+    status_every: int,
+) -> RunReport:
+    """Run the campaign while, once ``after`` messages went out, another process (a staff
+    button, the CLI) sets its ``status``."""
+
+    async def set_status(count: int) -> None:
+        if count == after:
+            async with db.session() as session:
+                await store.set_status(session, campaign_id, status)
+
+    return await run_campaign(
+        db,
+        campaign_id,
+        Recorder(sender, clock, set_status),
+        options(status_every=status_every),
+        clock=clock,
+    )
 
 
 def options(**overrides: Any) -> EngineOptions:
@@ -431,17 +458,8 @@ async def test_a_pause_from_elsewhere_stops_the_run_and_resume_finishes_it_once(
     ids = await add_subscribers(db, 20)
     campaign_id = await new_campaign(db)
 
-    async def pause_after_third(count: int) -> None:
-        if count == 3:
-            async with db.session() as session:  # what another process would do
-                await store.set_status(session, campaign_id, "paused")
-
-    result = await run_campaign(
-        db,
-        campaign_id,
-        Recorder(sender, clock, pause_after_third),
-        options(status_every=4),
-        clock=clock,
+    result = await run_setting_status(
+        db, campaign_id, sender, clock, after=3, status="paused", status_every=4
     )
 
     assert result.outcome == "paused"
@@ -465,17 +483,8 @@ async def test_cancel_stops_the_run_and_the_rest_is_never_sent(
     await add_subscribers(db, 20)
     campaign_id = await new_campaign(db)
 
-    async def cancel_after_second(count: int) -> None:
-        if count == 2:
-            async with db.session() as session:
-                await store.set_status(session, campaign_id, "cancelled")
-
-    result = await run_campaign(
-        db,
-        campaign_id,
-        Recorder(sender, clock, cancel_after_second),
-        options(status_every=1),
-        clock=clock,
+    result = await run_setting_status(
+        db, campaign_id, sender, clock, after=2, status="cancelled", status_every=1
     )
 
     assert result.outcome == "cancelled"
@@ -669,19 +678,20 @@ async def _campaigns(database_url: str) -> list[Campaign]:
 
 
 @pytest.fixture
-def sync_emulator() -> Any:
+def sync_emulator(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[BotApiEmulator]:
+    """An emulator for the CLI (which runs its own event loop), with the environment
+    `mypebot broadcast` reads pointing at it and at `database_url`."""
     with BotApiEmulator(token=TOKEN) as emu:
+        _env(monkeypatch, database_url, emu)
         yield emu
 
 
 def test_cli_dry_run_shows_exactly_what_will_be_sent_and_stores_nothing(
     database_url: str,
     sync_emulator: BotApiEmulator,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
 ) -> None:
-    _env(monkeypatch, database_url, sync_emulator)
     asyncio.run(_seed(database_url, subscriber(1), subscriber(2), subscriber(3, "lima")))
     announcement = tmp_path / "anuncio.txt"
     announcement.write_text(TEXT + "\n", encoding="utf-8")
@@ -701,11 +711,9 @@ def test_cli_dry_run_shows_exactly_what_will_be_sent_and_stores_nothing(
 def test_cli_send_list_status_and_cancel(
     database_url: str,
     sync_emulator: BotApiEmulator,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
 ) -> None:
-    _env(monkeypatch, database_url, sync_emulator)
     asyncio.run(_seed(database_url, subscriber(1), subscriber(2), subscriber(3)))
     sync_emulator.blocked_chats.add(3)
     announcement = tmp_path / "anuncio.txt"
@@ -732,10 +740,8 @@ def test_cli_send_list_status_and_cancel(
 def test_cli_resume_after_a_crash_reports_the_interrupted_one(
     database_url: str,
     sync_emulator: BotApiEmulator,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _env(monkeypatch, database_url, sync_emulator)
     asyncio.run(_seed(database_url, subscriber(1), subscriber(2), subscriber(3)))
 
     async def crashed() -> None:
@@ -761,11 +767,9 @@ def test_cli_resume_after_a_crash_reports_the_interrupted_one(
 def test_cli_errors_are_one_spanish_line(
     database_url: str,
     sync_emulator: BotApiEmulator,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
 ) -> None:
-    _env(monkeypatch, database_url, sync_emulator)
     missing = tmp_path / "no-existe.txt"
     assert cli_main(["broadcast", "send", "--text-file", str(missing)]) == 1
     assert capsys.readouterr().err.strip() == f"No encuentro el archivo {missing}."
