@@ -6,6 +6,7 @@ messages, forum topics and files the way the Bot API does, enforces its limits a
 inject faults. Test infrastructure only: the bot never imports it.
 """
 
-from telegram_emulator.server import ApiCall, BotApiEmulator, UploadedFile
+from telegram_emulator.emulator import BotApiEmulator
+from telegram_emulator.protocol import ApiCall, UploadedFile
 
 __all__ = ["ApiCall", "BotApiEmulator", "UploadedFile"]

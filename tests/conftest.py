@@ -1,83 +1,33 @@
-"""Shared fixtures: a fresh database per test on SQLite and on PostgreSQL.
+"""Shared fixtures: a fresh database per test on SQLite and on PostgreSQL, and the bot
+running against the Bot API emulator.
 
-Every test that takes `db` runs twice, once per backend, so the same code is
-proven on the embedded default and on the production database. PostgreSQL is
-found through TEST_POSTGRES_URL (default: the local server); when it cannot be
-reached the PostgreSQL half is skipped, except under CI=true, where a skipped
-database test would hide a failure and so fails instead.
+Every test that takes `db` (or `database_url`, or `bot`) runs twice, once per backend,
+so the same code is proven on the embedded default and on the production database
+(tests/kit/databases.py says how PostgreSQL is found and when its half is skipped).
+The helpers these fixtures are made of are in tests/kit/, for the tests that need
+them with other settings.
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
-import os
 import shutil
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
+from bot.adapters.telegram_app import stop_polling
+from bot.app import Services
 from bot.storage.db import Database, create_engine, upgrade
-
-ROOT = Path(__file__).resolve().parent.parent
-KNOWLEDGE = ROOT / "knowledge"
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-POSTGRES_ADMIN_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql+asyncpg://127.0.0.1:5432/test"
-).replace("postgresql://", "postgresql+asyncpg://", 1)
-
-
-def _with_database(url: str, name: str) -> str:
-    return url.rsplit("/", 1)[0] + "/" + name
-
-
-async def _pg_execute(statement: str) -> None:
-    engine = create_engine(POSTGRES_ADMIN_URL)
-    try:
-        async with engine.connect() as conn:
-            await conn.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.execute(text(statement))
-    finally:
-        await engine.dispose()
-
-
-def _postgres_available() -> str | None:
-    """None when reachable, else the reason it is not."""
-    try:
-        asyncio.run(asyncio.wait_for(_pg_execute("SELECT 1"), timeout=5))
-        return None
-    except Exception as exc:
-        return f"PostgreSQL no disponible en {POSTGRES_ADMIN_URL}: {type(exc).__name__}"
-
-
-_PG_REASON: str | bool | None = False  # False = not probed yet
-
-
-def require_postgres() -> None:
-    global _PG_REASON
-    if _PG_REASON is False:
-        _PG_REASON = _postgres_available()
-    if _PG_REASON:
-        if IN_CI:
-            pytest.fail(f"CI=true exige PostgreSQL: {_PG_REASON}")
-        pytest.skip(_PG_REASON)
-
-
-def create_postgres_database() -> str:
-    """A brand-new empty database; returns its URL."""
-    require_postgres()
-    name = f"mypebot_test_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_pg_execute(f'CREATE DATABASE "{name}"'))
-    return _with_database(POSTGRES_ADMIN_URL, name)
-
-
-def drop_postgres_database(url: str) -> None:
-    name = url.rsplit("/", 1)[1]
-    asyncio.run(_pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+from telegram_emulator import BotApiEmulator
+from tests.kit import KNOWLEDGE
+from tests.kit.databases import create_postgres_database, drop_postgres_database, require_postgres
+from tests.kit.telegram import TEAM, TOKEN, start_bot
 
 
 @pytest.fixture(scope="session")
@@ -139,3 +89,29 @@ def _thaw_the_collector() -> Iterator[None]:
     keep the next test's garbage alive."""
     yield
     gc.unfreeze()
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[BotApiEmulator]:
+    """The Bot API on 127.0.0.1, for the bot under test to poll (tests/kit/telegram.py)."""
+    emu = BotApiEmulator(token=TOKEN)
+    emu.start()
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture
+def bot_config() -> dict[str, Any]:
+    """The settings the `bot` fixture adds to the emulator's and the database's: the team
+    (``TEAM``). A test file overrides this fixture to run its bot otherwise."""
+    return TEAM
+
+
+@pytest.fixture
+async def bot(
+    emulator: BotApiEmulator, database_url: str, bot_config: dict[str, Any]
+) -> AsyncIterator[Services]:
+    """The real Application polling `emulator`, configured by `bot_config`, on each database."""
+    application, services = await start_bot(emulator, database_url, **bot_config)
+    yield services
+    await stop_polling(application)

@@ -25,7 +25,7 @@ it happens or none of it does:
   are the curators' content and stay.
 - processed_updates, campaigns, app_state hold nothing about the person.
 
-tests/test_erasure.py walks every table and text column by reflection after
+tests/storage/test_erasure.py walks every table and text column by reflection after
 an erasure, so a table added later without a rule here fails that test.
 """
 
