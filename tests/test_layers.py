@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.kit import ROOT
 
 
 def test_every_import_in_bot_keeps_the_layer_contracts() -> None:

@@ -9,13 +9,10 @@ instant, so the file runs in seconds.
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import datetime as dt
 import itertools
 import logging
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -789,29 +786,3 @@ def test_cli_errors_are_one_spanish_line(
 
     assert cli_main(["broadcast", "send", "--text-file", str(short), "--region", "cusco"]) == 1
     assert "No hay suscriptores en región cusco" in capsys.readouterr().err
-
-
-# --- the core stays free of Telegram -------------------------------------------------------------
-
-
-def test_no_module_in_bot_broadcast_imports_telegram() -> None:
-    package = ROOT / "bot" / "broadcast"
-    modules = sorted(package.glob("*.py"))
-    assert len(modules) >= 6
-    for module in modules:
-        tree = ast.parse(module.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module]
-            for name in names:
-                assert name.split(".")[0] != "telegram", f"{module.name} imports {name}"
-    # And importing all of them does not load python-telegram-bot indirectly.
-    imports = "; ".join(f"import bot.broadcast.{m.stem}" for m in modules)
-    check = f"import sys; {imports}; print('telegram' in sys.modules)"
-    result = subprocess.run(
-        [sys.executable, "-c", check], capture_output=True, text=True, cwd=ROOT, check=True
-    )
-    assert result.stdout.strip() == "False"
