@@ -28,8 +28,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import tornado.web
-from sqlalchemy import func
-from sqlmodel import select
 from telegram import Update
 from telegram.ext import Application
 from tornado.httpserver import HTTPServer
@@ -37,7 +35,7 @@ from tornado.iostream import IOStream
 
 from bot import metrics
 from bot.app import Services
-from bot.storage.models import Delivery, Lead
+from bot.storage.health import status_counts
 
 try:
     import resource
@@ -189,19 +187,13 @@ class MetricsHandler(_Base):
         for counter in metrics.ALL:
             lines += counter.render()
         async with self.services.db.session() as session:
-            leads = dict(
-                (await session.exec(select(Lead.status, func.count()).group_by(Lead.status))).all()
-            )
-            sends = dict(
-                (
-                    await session.exec(
-                        select(Delivery.status, func.count()).group_by(Delivery.status)
-                    )
-                ).all()
-            )
-        lines += metrics.gauge("mypebot_leads", "Leads stored, by status.", "status", leads)
+            counts = await status_counts(session)
+        lines += metrics.gauge("mypebot_leads", "Leads stored, by status.", "status", counts.leads)
         lines += metrics.gauge(
-            "mypebot_broadcast_sends", "Broadcast deliveries, by outcome.", "outcome", sends
+            "mypebot_broadcast_sends",
+            "Broadcast deliveries, by outcome.",
+            "outcome",
+            counts.deliveries,
         )
         self.set_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
         self.finish("\n".join(lines) + "\n")
