@@ -67,7 +67,6 @@ def cmd_db_current(_args: argparse.Namespace) -> int:
 
 def cmd_run(_args: argparse.Namespace) -> int:
     from bot.adapters.telegram_app import run
-    from bot.app import build_services
 
     settings = _settings()
     settings.token()  # fail before touching anything else when there is no token
@@ -76,8 +75,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
             "Configuración inválida: con WEBHOOK_URL también hace falta WEBHOOK_SECRET, "
             "para rechazar pedidos que no vengan de Telegram."
         )
-    services = asyncio.run(build_services(settings))
-    run(services)
+    run(settings)  # builds the services in the event loop that serves them (issue 27)
     return EXIT_OK
 
 

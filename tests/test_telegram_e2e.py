@@ -19,15 +19,11 @@ from openpyxl import load_workbook
 from sqlmodel import select
 from telegram.ext import Application
 
-from bot.adapters.telegram_app import (
-    build_application,
-    split_message,
-    start_polling,
-    stop_polling,
-    utf16_length,
-)
+from bot.adapters.telegram_app import build_application, start_polling, stop_polling
+from bot.adapters.telegram_render import split_message
 from bot.app import Services, build_services
 from bot.config import load_settings
+from bot.message_length import utf16_length
 from bot.storage.models import Lead, User
 from telegram_emulator import BotApiEmulator
 

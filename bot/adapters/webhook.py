@@ -295,20 +295,22 @@ async def serve(
     stop: asyncio.Event,
     limits: WebhookLimits = WebhookLimits(),
 ) -> None:
-    """Run until `stop` is set: register the webhook, serve, then shut down cleanly."""
+    """Run until `stop` is set: register the webhook, serve, then shut down cleanly.
+
+    The application's own hooks (post_init, post_stop, post_shutdown: see
+    telegram_app.build_application) start and stop what runs beside it, in the
+    order python-telegram-bot's run_webhook calls them, so this module needs
+    nothing from the one that builds the application.
+    """
     settings = services.settings
     await application.initialize()
-    from bot.adapters.telegram_app import register_commands, start_broadcasts, stop_broadcasts
-    from bot.memory import freeze_long_lived
-
-    await register_commands(application)
+    if application.post_init is not None:
+        await application.post_init(application)
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     await application.bot.set_webhook(
         url=settings.webhook_url or "", secret_token=secret, allowed_updates=Update.ALL_TYPES
     )
     await application.start()
-    await start_broadcasts(application)
-    freeze_long_lived()
     server = make_server(services, application, limits)
     server.listen(settings.webhook_port, address=settings.webhook_listen)
     log.info("webhook server listening on %s:%d", settings.webhook_listen, settings.webhook_port)
@@ -316,6 +318,9 @@ async def serve(
         await stop.wait()
     finally:
         server.stop()
-        await stop_broadcasts(application)
         await application.stop()
+        if application.post_stop is not None:
+            await application.post_stop(application)
         await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
