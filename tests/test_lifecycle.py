@@ -35,6 +35,7 @@ def test_a_normal_start_and_stop_logs_no_error(database_url: str, tmp_path: Path
         "KNOWLEDGE_DIR": str(ROOT / "knowledge"),
         "STAFF_CHAT_ID": str(STAFF_CHAT),  # so the staff-notice worker and reminders run too
         "LOG_LEVEL": "INFO",
+        "PYTHONPATH": str(ROOT),  # this checkout's code, whichever one is installed
     }
     child = subprocess.Popen(
         [sys.executable, "-m", "bot", "run"],
