@@ -361,7 +361,6 @@ def build_application(services: Services) -> Application:
         .post_shutdown(post_shutdown)
         .build()
     )
-    application.bot_data["services"] = services
     application.add_handler(TypeHandler(Update, count_update), group=-1)
     # New messages only: an edit of an old message is not an answer to today's question
     # (it was taken as the RUC the lead capture was waiting for).
