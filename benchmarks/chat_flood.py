@@ -36,8 +36,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from telegram.ext import BaseUpdateProcessor
-
 from benchmarks._timing import percentile
 from benchmarks.bot_throughput import (
     Result,
@@ -63,7 +61,7 @@ async def _lock_in_slot(self, update, coroutine) -> None:  # type: ignore[no-unt
     lock = self._locks.setdefault(key, asyncio.Lock())
     self._waiting[key] = self._waiting.get(key, 0) + 1
     try:
-        async with lock:
+        async with self._slot, lock:
             await coroutine
     finally:
         self._waiting[key] -= 1
@@ -151,7 +149,6 @@ def main() -> None:
     args = parser.parse_args()
     processor = ordering.PerChatUpdateProcessor
     if args.ordering == "lock-in-slot":
-        processor.process_update = BaseUpdateProcessor.process_update  # type: ignore[method-assign]
         processor.do_process_update = _lock_in_slot  # type: ignore[method-assign]
     asyncio.run(measure(args))
 

@@ -2,6 +2,12 @@
 
 Every entry point (the Telegram bot, the terminal chat, tests) builds the
 same objects through `build_services`, so what is tested is what runs.
+
+It also owns the process's lifecycle, so that every channel (Telegram today,
+WhatsApp next) runs the same: `serve_until_signalled` builds the services in
+the event loop that serves them and stops on SIGTERM/SIGINT, and
+`BackgroundWork` runs the loops every replica needs whichever channel it
+serves, plus the ones a channel adds (those that send through its bot).
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ import contextlib
 import datetime as dt
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 
 from bot.config import Settings
@@ -20,7 +26,7 @@ from bot.dialogue.conversation import Dialogue
 from bot.insights.digest import queue_weekly_digest
 from bot.insights.learned import with_learned
 from bot.knowledge.check import check_knowledge
-from bot.memory import refreeze_after_reload
+from bot.memory import freeze_long_lived, refreeze_after_reload
 from bot.storage.app_state import knowledge_reload_requested_at
 from bot.storage.db import Database, ensure_schema
 from bot.storage.models import utcnow
@@ -180,3 +186,65 @@ def install_reload_signal(services: Services) -> None:
         asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, services.reload_knowledge)
     except (NotImplementedError, RuntimeError, AttributeError):
         log.info("SIGHUP reload not available on this platform")
+
+
+#: A channel's background loop (e.g. a worker's run_forever), built to end when
+#: `BackgroundWork.stopping` is set.
+ChannelLoop = Callable[[], Coroutine[object, object, None]]
+
+
+class BackgroundWork:
+    """The background loops of one replica, started and stopped as one.
+
+    The shared loops (reloads of other replicas, housekeeping, handoff
+    reminders) need nothing from a platform; a channel adds its own through
+    `start`, built on `stopping` so that one stop ends them all.
+    """
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.stopping = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start(self, *channel_loops: ChannelLoop) -> None:
+        """Start the shared loops and the channel's; the process is up, so freeze what lives on."""
+        services, stop = self.services, self.stopping
+        loops = [loop() for loop in channel_loops]
+        loops += [
+            follow_knowledge_reloads(services, stop),
+            housekeeping(services, stop),
+            handoff_reminders(services, stop),
+        ]
+        self._tasks += [asyncio.create_task(loop) for loop in loops]
+        freeze_long_lived()
+
+    async def stop(self) -> None:
+        """Ask every loop to end and wait until they have (each finishes its current step)."""
+        self.stopping.set()
+        tasks, self._tasks = self._tasks, []
+        await asyncio.gather(*tasks)
+
+
+#: How a channel serves until `stop` is set: e.g. Telegram's polling or webhook.
+Serve = Callable[[Services, asyncio.Event], Awaitable[None]]
+
+
+async def serve_until_signalled(settings: Settings, serve: Serve) -> None:
+    """Build the services and serve them in this one event loop until SIGTERM or SIGINT.
+
+    Building them in another loop (an `asyncio.run` of its own) left the database
+    pool holding connections of a closed loop: on PostgreSQL the first queries
+    failed with "attached to a different loop" (issue 27). SIGHUP reloads the
+    knowledge base.
+    """
+    services = await build_services(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows
+            loop.add_signal_handler(signum, stop.set)
+    install_reload_signal(services)
+    try:
+        await serve(services, stop)
+    finally:
+        await services.db.dispose()

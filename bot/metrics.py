@@ -8,6 +8,7 @@ database at scrape time instead of being counted here.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
@@ -35,7 +36,7 @@ def _escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
-def gauge(name: str, help_text: str, label: str | None, values: dict[str, float]) -> list[str]:
+def gauge(name: str, help_text: str, label: str | None, values: Mapping[str, float]) -> list[str]:
     lines = [f"# HELP {name} {help_text}", f"# TYPE {name} gauge"]
     if label is None:
         lines.append(f"{name} {values.get('', 0.0):g}")

@@ -29,11 +29,18 @@ LIMA = ZoneInfo("America/Lima")
 
 
 class BroadcastRunner:
-    def __init__(self, services: Services, bot: Bot, interval: float = 3.0) -> None:
+    def __init__(
+        self,
+        services: Services,
+        bot: Bot,
+        interval: float = 3.0,
+        stop: asyncio.Event | None = None,
+    ) -> None:
         self.services = services
         self.bot = bot  # the chat bot: for staff progress messages only
         self.interval = interval
-        self.stop = asyncio.Event()
+        # Shared with the rest of the background work (bot.app.BackgroundWork) when given.
+        self.stop = stop if stop is not None else asyncio.Event()
 
     async def run_forever(self) -> None:
         async with TelegramSender.from_settings(self.services.settings) as sender:

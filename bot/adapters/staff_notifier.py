@@ -40,12 +40,19 @@ def backoff(attempts: int) -> float:
 
 
 class StaffNotifier:
-    def __init__(self, services: Services, bot: Bot, interval: float | None = None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        bot: Bot,
+        interval: float | None = None,
+        stop: asyncio.Event | None = None,
+    ) -> None:
         self.services = services
         self.bot = bot
         self.interval = POLL_INTERVAL if interval is None else interval
         self.owner = f"notices-{uuid.uuid4().hex[:12]}"
-        self.stop = asyncio.Event()
+        # Shared with the rest of the background work (bot.app.BackgroundWork) when given.
+        self.stop = stop if stop is not None else asyncio.Event()
         self._wake = asyncio.Event()
 
     def kick(self) -> None:
@@ -75,6 +82,7 @@ class StaffNotifier:
                 return sent
             for notice in due:
                 sent += await self._send(notice)
+        return sent  # stopped between two claims
 
     async def _send(self, notice: DueNotice) -> int:
         markup = _markup(notice.buttons)

@@ -1,32 +1,25 @@
 """`mypebot run`: the python-telegram-bot adapter over the dialogue core.
 
-Handlers translate a Telegram update into a dialogue `Event`, and the
-dialogue's replies into Telegram messages and keyboards; they decide nothing.
-Everything the bot says is sent as plain text (no parse mode, as the
-announcements are): the bot uses no formatting, so no text from the knowledge
-base or from a user can break a message, and a long reply can be cut anywhere.
+Handlers translate a Telegram update into a dialogue `Event` and hand the
+outcome to telegram_delivery; they decide nothing. Everything the bot says is
+sent as plain text (no parse mode, as the announcements are): the bot uses no
+formatting, so no text from the knowledge base or from a user can break a
+message, and a long reply can be cut anywhere.
+
+The Application's post_init/post_stop hooks start and stop the background work
+(bot.app.BackgroundWork plus the two workers that need this bot), so polling,
+the webhook server and tests all start the bot the same way.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
-import signal
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from telegram import (
-    BotCommand,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    KeyboardButton,
-    Message,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-    Update,
-)
-from telegram.constants import ChatMemberStatus, ChatType, MessageLimit
+from telegram import BotCommand, Message, Update
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -41,21 +34,20 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot import metrics, phrases
+from bot import metrics
+from bot.adapters import webhook
+from bot.adapters.broadcast_runner import BroadcastRunner
 from bot.adapters.lenient_bot import LenientBot
 from bot.adapters.ordering import PerChatUpdateProcessor
+from bot.adapters.staff_notifier import StaffNotifier
+from bot.adapters.telegram_delivery import TelegramDelivery
 from bot.adapters.telegram_http import BotRequest
-from bot.app import (
-    Services,
-    follow_knowledge_reloads,
-    handoff_reminders,
-    housekeeping,
-    install_reload_signal,
-)
-from bot.dialogue.model import Button, Event, Outcome, Post, Reply, StaffEdit, TopicChange, UserRef
-from bot.memory import freeze_long_lived
+from bot.app import BackgroundWork, Services, serve_until_signalled
+from bot.config import Settings
+from bot.dialogue.model import Event, Outcome, UserRef
 
 log = logging.getLogger(__name__)
+BACKGROUND_WORK = "background_work"  # its key in application.bot_data
 
 COMMANDS: Sequence[tuple[str, str]] = (
     ("start", "Empezar y ver el menú"),
@@ -80,69 +72,10 @@ MEDIA_KINDS = (
 )
 
 
-def utf16_length(text: str) -> int:
-    """Telegram counts a message's length in UTF-16 code units: an emoji counts two."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _fitting(text: str, limit: int) -> int:
-    """How many characters of `text` fit in `limit` UTF-16 code units."""
-    used = 0
-    for index, char in enumerate(text):
-        used += 2 if ord(char) > 0xFFFF else 1
-        if used > limit:
-            return index
-    return len(text)
-
-
-def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
-    """Cut text into messages Telegram accepts, at paragraph, line or word breaks."""
-    chunks: list[str] = []
-    rest = text
-    while utf16_length(rest) > limit:
-        fits = _fitting(rest, limit)
-        cut = max(rest.rfind("\n\n", 0, fits), rest.rfind("\n", 0, fits), rest.rfind(" ", 0, fits))
-        if cut <= fits // 2:
-            cut = fits
-        chunks.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    if rest or not chunks:
-        chunks.append(rest)
-    return chunks
-
-
-def _inline(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
-    if not rows:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows]
-    )
-
-
-def _markup(
-    reply: Reply,
-) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
-    if reply.request_contact:
-        return ReplyKeyboardMarkup(
-            [[KeyboardButton(phrases.BUTTON_SHARE_PHONE, request_contact=True)]],
-            resize_keyboard=True,
-            one_time_keyboard=True,
-        )
-    if reply.buttons:
-        return InlineKeyboardMarkup(
-            [
-                [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
-                for row in reply.buttons
-            ]
-        )
-    if reply.remove_keyboard:
-        return ReplyKeyboardRemove()
-    return None
-
-
 class TelegramAdapter:
     def __init__(self, services: Services) -> None:
         self.services = services
+        self.delivery = TelegramDelivery(services)
 
     # -- translation in -----------------------------------------------------------
 
@@ -271,7 +204,7 @@ class TelegramAdapter:
                 log.info("callback answer failed: %s", type(exc).__name__)
         chat = update.effective_chat
         if chat is not None:
-            await self.deliver(context, chat.id, outcome)
+            await self.delivery.deliver(context.bot, chat.id, outcome)
 
     async def on_my_chat_member(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         change = update.my_chat_member
@@ -292,183 +225,24 @@ class TelegramAdapter:
         chat = update.effective_chat
         if chat is None:
             return event
-        where = {"chat_id": chat.id, "private": chat.type == ChatType.PRIVATE}
+        event = dataclasses.replace(event, chat_id=chat.id, private=chat.type == ChatType.PRIVATE)
         message = update.message
-        if message is not None:
-            replied = message.reply_to_message
-            where |= {
-                "message_id": message.message_id,
-                "thread_id": message.message_thread_id if message.is_topic_message else None,
-                "reply_to": replied.message_id if replied is not None else None,
-            }
-        return dataclasses.replace(event, **where)  # type: ignore[arg-type]
+        if message is None:
+            return event
+        replied = message.reply_to_message
+        return dataclasses.replace(
+            event,
+            message_id=message.message_id,
+            thread_id=message.message_thread_id if message.is_topic_message else None,
+            reply_to=replied.message_id if replied is not None else None,
+        )
 
     async def _run(self, update: Update, context: ContextTypes.DEFAULT_TYPE, event: Event) -> None:
         event = self._where(update, event)
         outcome = await self.services.dialogue.handle(event)
         chat = update.effective_chat
         if chat is not None:
-            await self.deliver(context, chat.id, outcome, event.thread_id)
-
-    async def deliver(
-        self,
-        context: ContextTypes.DEFAULT_TYPE,
-        chat_id: int,
-        outcome: Outcome,
-        thread_id: int | None = None,
-    ) -> None:
-        bot = context.bot
-        for reply in outcome.replies:
-            if reply.photo:
-                await bot.send_photo(
-                    chat_id,
-                    photo=reply.photo,
-                    caption=reply.text[:1024] or None,
-                    reply_markup=_markup(reply),
-                    message_thread_id=thread_id,
-                )
-            elif reply.text:
-                await self._send(bot, chat_id, reply, thread_id)
-            if reply.document is not None:
-                await bot.send_document(
-                    chat_id,
-                    document=reply.document.content,
-                    filename=reply.document.filename,
-                    caption=reply.document.caption[:1024] or None,
-                )
-        if outcome.staff_notices:
-            notifier = context.application.bot_data.get("staff_notifier")
-            if notifier is not None:
-                notifier.kick()
-        for edit in outcome.staff_edits:
-            await self._edit(bot, edit)
-        await self.handoff(bot, outcome)
-
-    # -- a handoff's topics and relayed messages (dialogue/handoff.py decides) -----------
-
-    async def handoff(self, bot, outcome: Outcome) -> None:  # type: ignore[no-untyped-def]
-        # A topic is opened before its first post, and closed after its last.
-        for change in outcome.topics:
-            if change.action == "open":
-                await self._topic(bot, change)
-        for post in outcome.posts:
-            await self._post(bot, post)
-        for change in outcome.topics:
-            if change.action != "open":
-                await self._topic(bot, change)
-        for chat_id, message_id in outcome.staff_deletions:
-            try:
-                await bot.delete_message(chat_id, message_id)
-            except TelegramError as exc:  # deleted by staff already, or too old (48 h)
-                log.info("staff message delete failed: %s", exc)
-
-    async def _topic(self, bot, change: TopicChange) -> None:  # type: ignore[no-untyped-def]
-        dialogue = self.services.dialogue
-        if change.action == "delete":  # erasure: the topic and everything in it
-            try:
-                await bot.delete_forum_topic(change.chat_id, change.thread_id)
-                return
-            except TelegramError as exc:  # no right to delete: at least rename and close it
-                log.warning("forum topic delete failed: %s", exc)
-                change = dataclasses.replace(change, action="rename")
-        if change.action in {"close", "rename"}:
-            try:
-                if change.action == "rename":
-                    await bot.edit_forum_topic(change.chat_id, change.thread_id, name=change.name)
-                await bot.close_forum_topic(change.chat_id, change.thread_id)
-            except TelegramError as exc:  # closed or deleted by staff: nothing to do
-                log.info("forum topic %s: %s", change.action, exc)
-            return
-        thread_id, forum = change.thread_id, change.forum
-        if forum and thread_id is not None:
-            try:
-                await bot.reopen_forum_topic(change.chat_id, thread_id)
-            except BadRequest as exc:
-                if "TOPIC_NOT_MODIFIED" not in exc.message:  # deleted: a new one below
-                    log.info("forum topic reopen: %s", exc.message)
-                    thread_id = None
-            if thread_id is not None and change.rename:
-                with contextlib.suppress(BadRequest):  # the same name: not modified
-                    await bot.edit_forum_topic(change.chat_id, thread_id, name=change.name)
-        if forum and thread_id is None:
-            try:
-                topic = await bot.create_forum_topic(change.chat_id, change.name)
-                thread_id = topic.message_thread_id
-            except BadRequest as exc:  # "the chat is not a forum", or no right to manage topics
-                log.info("forum topic create: %s", exc.message)
-                forum = "not a forum" not in exc.message.lower()
-        if (thread_id, forum) != (change.thread_id, change.forum):
-            await dialogue.topic_ready(change.handoff_id, thread_id, forum)
-        header = Post(
-            chat_id=change.chat_id,
-            thread_id=thread_id,
-            text=change.header if forum else change.header_group,
-            handoff_id=change.handoff_id,
-            direction="header",
-        )
-        await self._post(bot, header)
-
-    async def _post(self, bot, post: Post) -> None:  # type: ignore[no-untyped-def]
-        dialogue = self.services.dialogue
-        markup = _inline(post.buttons)
-        message_id: int | None = None
-        try:
-            if post.copy_of is not None:
-                copied = await bot.copy_message(
-                    post.chat_id,
-                    post.copy_of[0],
-                    post.copy_of[1],
-                    message_thread_id=post.thread_id,
-                    caption=post.text[: MessageLimit.CAPTION_LENGTH] or None,
-                    reply_markup=markup,
-                )
-                message_id = copied.message_id
-            else:
-                chunks = split_message(post.text)
-                for index, chunk in enumerate(chunks):
-                    sent = await bot.send_message(
-                        post.chat_id,
-                        chunk,
-                        message_thread_id=post.thread_id,
-                        reply_markup=markup if index == len(chunks) - 1 else None,
-                    )
-                    message_id = message_id or sent.message_id
-        except Forbidden:
-            if post.to_owner:
-                await self.handoff(bot, await dialogue.refused(post))
-            return
-        except TelegramError as exc:
-            log.warning("handoff post failed: %s", exc)
-            return
-        if post.handoff_id is not None:
-            await self.handoff(bot, await dialogue.relayed(post, message_id))
-
-    async def _edit(self, bot, edit: StaffEdit) -> None:  # type: ignore[no-untyped-def]
-        """Rewrite a staff-chat message (a lead card, erasure); one deleted by staff is no loss."""
-        try:
-            await bot.edit_message_text(
-                edit.text[: MessageLimit.MAX_TEXT_LENGTH],
-                chat_id=edit.chat_id,
-                message_id=edit.message_id,
-                reply_markup=_inline(edit.buttons),
-            )
-        except TelegramError as exc:
-            log.warning("staff message edit failed: %s", type(exc).__name__)
-
-    async def _send(self, bot, chat_id: int, reply: Reply, thread_id: int | None = None) -> None:  # type: ignore[no-untyped-def]
-        chunks = split_message(reply.text)
-        for index, chunk in enumerate(chunks):
-            last = index == len(chunks) - 1
-            try:
-                await bot.send_message(
-                    chat_id,
-                    chunk,
-                    reply_markup=_markup(reply) if last else None,
-                    message_thread_id=thread_id,
-                )
-            except Forbidden:
-                await self.services.dialogue.set_blocked(chat_id, True)
-                return
+            await self.delivery.deliver(context.bot, chat.id, outcome, event.thread_id)
 
 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -492,76 +266,74 @@ async def register_commands(application: Application) -> None:
     await application.bot.set_my_commands([BotCommand(name, help_) for name, help_ in COMMANDS])
 
 
-async def start_broadcasts(application: Application) -> None:
-    """Background work beside the chat in every replica: the campaign worker
-    (see broadcast_runner), the staff-notice worker (staff_notifier), the watcher that
-    follows other replicas' reloads, and housekeeping."""
-    from bot.adapters.broadcast_runner import BroadcastRunner
-    from bot.adapters.staff_notifier import StaffNotifier
-
-    services = application.bot_data["services"]
-    runner = BroadcastRunner(services, application.bot)
-    notifier = StaffNotifier(services, application.bot)
-    notifier.stop = runner.stop  # one stop for all background work
-    application.bot_data["broadcast_runner"] = runner
-    application.bot_data["staff_notifier"] = notifier
-    application.bot_data["background_tasks"] = [
-        asyncio.create_task(runner.run_forever()),
-        asyncio.create_task(notifier.run_forever()),
-        asyncio.create_task(follow_knowledge_reloads(services, runner.stop)),
-        asyncio.create_task(housekeeping(services, runner.stop)),
-        asyncio.create_task(handoff_reminders(services, runner.stop)),
-    ]
+async def start_background_work(
+    application: Application, services: Services, delivery: TelegramDelivery
+) -> None:
+    """The background work every replica runs (bot.app), plus the two workers that
+    send through this bot: the campaign worker (broadcast_runner) and the staff-notice
+    worker (staff_notifier), which a turn that stored a notice wakes through `delivery`."""
+    work = BackgroundWork(services)
+    runner = BroadcastRunner(services, application.bot, stop=work.stopping)
+    notifier = StaffNotifier(services, application.bot, stop=work.stopping)
+    work.start(runner.run_forever, notifier.run_forever)
+    application.bot_data[BACKGROUND_WORK] = work
+    delivery.notifier = notifier
 
 
-async def stop_broadcasts(application: Application) -> None:
-    application.bot_data.pop("staff_notifier", None)
-    runner = application.bot_data.pop("broadcast_runner", None)
-    tasks = application.bot_data.pop("background_tasks", [])
-    if runner is not None:
-        runner.stop.set()
-        await asyncio.gather(*tasks)
+async def stop_background_work(application: Application, delivery: TelegramDelivery) -> None:
+    delivery.notifier = None
+    work: BackgroundWork | None = application.bot_data.pop(BACKGROUND_WORK, None)
+    if work is not None:
+        await work.stop()
 
 
-async def start_polling(application: Application) -> None:
-    """Start without taking over the event loop (tests and benchmarks); `run` uses run_polling."""
+async def start_polling(
+    application: Application,
+    long_poll_seconds: int = 5,
+    error_callback: Callable[[TelegramError], None] | None = None,
+) -> None:
+    """Start without taking over the event loop, calling post_init as run_polling
+    would: `serve_polling` (so `mypebot run`), tests and benchmarks start the same way."""
     await application.initialize()
-    await register_commands(application)
+    if application.post_init is not None:
+        await application.post_init(application)
     await application.start()
-    await start_broadcasts(application)
-    freeze_long_lived()
     assert application.updater is not None
     await application.updater.start_polling(
-        poll_interval=0.0, timeout=5, allowed_updates=Update.ALL_TYPES
+        poll_interval=0.0,
+        timeout=long_poll_seconds,
+        allowed_updates=Update.ALL_TYPES,
+        error_callback=error_callback,
     )
 
 
 async def stop_polling(application: Application) -> None:
-    """The counterpart of `start_polling`, as `run_polling` ends: post_shutdown included
-    (python-telegram-bot's shutdown() does not call it), so the database engine's
-    connections are closed too."""
-    await stop_broadcasts(application)
+    """The counterpart of `start_polling`, as `run_polling` ends: post_stop and
+    post_shutdown included (python-telegram-bot's stop() and shutdown() call neither), so
+    the background work ends and the database engine's connections are closed too."""
     if application.updater is not None and application.updater.running:
         await application.updater.stop()
     if application.running:
         await application.stop()
+    if application.post_stop is not None:
+        await application.post_stop(application)
     await application.shutdown()
     if application.post_shutdown is not None:
         await application.post_shutdown(application)
 
 
 def build_application(services: Services) -> Application:
+    """The Telegram application over `services`; its post_init/post_stop hooks start and
+    stop the background work, so polling, the webhook and tests start it the same way."""
     settings = services.settings
     adapter = TelegramAdapter(services)
 
     async def post_init(application: Application) -> None:
         await register_commands(application)
-        install_reload_signal(services)
-        await start_broadcasts(application)
-        freeze_long_lived()
+        await start_background_work(application, services, adapter.delivery)
 
     async def post_stop(application: Application) -> None:
-        await stop_broadcasts(application)
+        await stop_background_work(application, adapter.delivery)
 
     async def post_shutdown(_application: Application) -> None:
         await services.db.dispose()
@@ -589,7 +361,6 @@ def build_application(services: Services) -> Application:
         .post_shutdown(post_shutdown)
         .build()
     )
-    application.bot_data["services"] = services
     application.add_handler(TypeHandler(Update, count_update), group=-1)
     # New messages only: an edit of an old message is not an answer to today's question
     # (it was taken as the RUC the lead capture was waiting for).
@@ -614,25 +385,27 @@ async def count_update(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> N
     metrics.UPDATES.inc()
 
 
-async def run_webhook(services: Services) -> None:
-    """Webhook mode until SIGTERM/SIGINT; SIGHUP reloads the knowledge base."""
-    from bot.adapters.webhook import serve
-
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    install_reload_signal(services)
-    try:
-        await serve(services, build_application(services), stop)
-    finally:
-        await services.db.dispose()
-
-
-def run(services: Services) -> None:
-    """`mypebot run`: webhook mode when WEBHOOK_URL is set, long polling otherwise."""
-    if services.settings.webhook_url:
-        asyncio.run(run_webhook(services))
-        return
+async def serve_polling(services: Services, stop: asyncio.Event) -> None:
+    """Long polling until `stop` is set, as run_polling polled: a 10-second long poll,
+    and a failed getUpdates reported to the error handler (counted, logged as a warning)."""
     application = build_application(services)
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+
+    def polling_failed(error: TelegramError) -> None:
+        application.create_task(application.process_error(update=None, error=error))
+
+    await start_polling(application, long_poll_seconds=10, error_callback=polling_failed)
+    try:
+        await stop.wait()
+    finally:
+        await stop_polling(application)
+
+
+async def serve_webhook(services: Services, stop: asyncio.Event) -> None:
+    """Webhook mode (bot/adapters/webhook.py) until `stop` is set."""
+    await webhook.serve(services, build_application(services), stop)
+
+
+def run(settings: Settings) -> None:
+    """`mypebot run`: webhook mode when WEBHOOK_URL is set, long polling otherwise."""
+    serve = serve_webhook if settings.webhook_url else serve_polling
+    asyncio.run(serve_until_signalled(settings, serve))

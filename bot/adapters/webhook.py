@@ -28,8 +28,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import tornado.web
-from sqlalchemy import func
-from sqlmodel import select
 from telegram import Update
 from telegram.ext import Application
 from tornado.httpserver import HTTPServer
@@ -37,7 +35,7 @@ from tornado.iostream import IOStream
 
 from bot import metrics
 from bot.app import Services
-from bot.storage.models import Delivery, Lead
+from bot.storage.health import status_counts
 
 try:
     import resource
@@ -189,19 +187,13 @@ class MetricsHandler(_Base):
         for counter in metrics.ALL:
             lines += counter.render()
         async with self.services.db.session() as session:
-            leads = dict(
-                (await session.exec(select(Lead.status, func.count()).group_by(Lead.status))).all()
-            )
-            sends = dict(
-                (
-                    await session.exec(
-                        select(Delivery.status, func.count()).group_by(Delivery.status)
-                    )
-                ).all()
-            )
-        lines += metrics.gauge("mypebot_leads", "Leads stored, by status.", "status", leads)
+            counts = await status_counts(session)
+        lines += metrics.gauge("mypebot_leads", "Leads stored, by status.", "status", counts.leads)
         lines += metrics.gauge(
-            "mypebot_broadcast_sends", "Broadcast deliveries, by outcome.", "outcome", sends
+            "mypebot_broadcast_sends",
+            "Broadcast deliveries, by outcome.",
+            "outcome",
+            counts.deliveries,
         )
         self.set_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
         self.finish("\n".join(lines) + "\n")
@@ -303,20 +295,22 @@ async def serve(
     stop: asyncio.Event,
     limits: WebhookLimits = WebhookLimits(),
 ) -> None:
-    """Run until `stop` is set: register the webhook, serve, then shut down cleanly."""
+    """Run until `stop` is set: register the webhook, serve, then shut down cleanly.
+
+    The application's own hooks (post_init, post_stop, post_shutdown: see
+    telegram_app.build_application) start and stop what runs beside it, in the
+    order python-telegram-bot's run_webhook calls them, so this module needs
+    nothing from the one that builds the application.
+    """
     settings = services.settings
     await application.initialize()
-    from bot.adapters.telegram_app import register_commands, start_broadcasts, stop_broadcasts
-    from bot.memory import freeze_long_lived
-
-    await register_commands(application)
+    if application.post_init is not None:
+        await application.post_init(application)
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     await application.bot.set_webhook(
         url=settings.webhook_url or "", secret_token=secret, allowed_updates=Update.ALL_TYPES
     )
     await application.start()
-    await start_broadcasts(application)
-    freeze_long_lived()
     server = make_server(services, application, limits)
     server.listen(settings.webhook_port, address=settings.webhook_listen)
     log.info("webhook server listening on %s:%d", settings.webhook_listen, settings.webhook_port)
@@ -324,6 +318,9 @@ async def serve(
         await stop.wait()
     finally:
         server.stop()
-        await stop_broadcasts(application)
         await application.stop()
+        if application.post_stop is not None:
+            await application.post_stop(application)
         await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)

@@ -6,6 +6,8 @@ and every send call it, so what staff approve is byte for byte what people get.
 
 from __future__ import annotations
 
+from bot.message_length import utf16_length
+
 # --- what recipients read -----------------------------------------------------------
 
 FOOTER = "\n\n—\nPara dejar de recibir estos mensajes, escriba /baja."
@@ -20,15 +22,10 @@ def render(text: str) -> str:
     return text.strip() + FOOTER
 
 
-def telegram_length(text: str) -> int:
-    """Length as Telegram counts it (an emoji outside the BMP counts twice)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
 def length_problem(rendered: str, with_photo: bool) -> str | None:
     """A Spanish line when the rendered announcement is too long to send, else None."""
     limit = MAX_CAPTION if with_photo else MAX_TEXT
-    length = telegram_length(rendered)
+    length = utf16_length(rendered)
     if length <= limit:
         return None
     hint = " (con foto, el texto va como leyenda de la imagen)" if with_photo else ""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 from typing import Any
 
 from bot.cli import context
@@ -19,7 +18,6 @@ def register(subparsers: Any) -> None:
 
 def cmd_run(_args: argparse.Namespace) -> int:
     from bot.adapters.telegram_app import run
-    from bot.app import build_services
 
     settings = context.settings()
     settings.token()  # fail before touching anything else when there is no token
@@ -28,6 +26,5 @@ def cmd_run(_args: argparse.Namespace) -> int:
             "Configuración inválida: con WEBHOOK_URL también hace falta WEBHOOK_SECRET, "
             "para rechazar pedidos que no vengan de Telegram."
         )
-    services = asyncio.run(build_services(settings))
-    run(services)
+    run(settings)  # builds the services in the event loop that serves them (issue 27)
     return context.EXIT_OK

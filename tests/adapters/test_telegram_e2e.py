@@ -16,8 +16,10 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from bot.adapters.telegram_app import split_message, stop_polling, utf16_length
+from bot.adapters.telegram_app import stop_polling
+from bot.adapters.telegram_render import split_message
 from bot.app import Services
+from bot.message_length import utf16_length
 from bot.storage.models import Lead, User
 from telegram_emulator import BotApiEmulator
 from tests.kit.telegram import (
