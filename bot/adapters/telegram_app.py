@@ -197,7 +197,11 @@ class TelegramAdapter:
             outcome = await self.services.dialogue.handle(event)
         finally:
             # Telegram shows a spinner until the query is answered: always answer it, once.
-            notice = next((r.notice for r in outcome.replies if r.notice), "") if outcome else ""
+            notice = (
+                next((r.notice for r in outcome.replies if r.notice), "")
+                if outcome is not None
+                else ""
+            )
             try:
                 await query.answer(notice[:200] or None)
             except TelegramError as exc:

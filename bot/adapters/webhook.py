@@ -49,7 +49,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # a few KB of JSON. The largest we can build from the Bot API's own limits (a
 # 4,096-character text quoting another 4,096-character message, every character
 # escaped as \uXXXX, plus entities, a quote and a 100-button keyboard; see
-# tests/test_webhook.py) is about 120 KB. 1 MiB leaves eight times that as
+# tests/adapters/test_webhook.py) is about 120 KB. 1 MiB leaves eight times that as
 # headroom and keeps a hostile body from costing more than 1 MiB per connection.
 MAX_BODY = 1024 * 1024
 # Telegram's requests carry a handful of short headers; a proxy adds a few more.
@@ -81,9 +81,7 @@ class WebhookLimits:
 class _Base(tornado.web.RequestHandler):
     """Streams the body so that the decision to accept a request is taken from its headers."""
 
-    def initialize(  # type: ignore[override]
-        self, services: Services, telegram_app: Application, max_body: int = 0
-    ) -> None:
+    def initialize(self, services: Services, telegram_app: Application, max_body: int = 0) -> None:
         self.services = services
         self.application_ = telegram_app
         self.max_body = max_body

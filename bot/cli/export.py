@@ -54,7 +54,7 @@ def register(subparsers: Any) -> None:
 
 
 def _missing_folder(output: Path) -> bool:
-    if output.parent and not output.parent.exists():
+    if not output.parent.exists():
         print(f"La carpeta {output.parent} no existe.", file=sys.stderr)
         return True
     return False
