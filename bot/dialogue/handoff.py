@@ -126,8 +126,14 @@ async def _offer_lead(turn: Turn, question: str) -> None:
     await lead_capture.start(turn, "q", question or "asesoria", label[:300])
 
 
-async def _header(turn: Turn, handoff: Handoff, sector: str, region: str, now: dt.datetime) -> str:
-    """The card staff see first: profile, source, open leads, the last exchanges."""
+async def _header(
+    turn: Turn, handoff: Handoff, sector: str, region: str, now: dt.datetime
+) -> tuple[str, str]:
+    """The card staff see first: profile, source, open leads, the last exchanges.
+
+    Two wordings, because the adapter learns only on posting whether the staff
+    chat is a forum (where the topic names the owner) or a plain group.
+    """
     session = await turn.transaction()
     kb = turn.core.kb
     leads = [
