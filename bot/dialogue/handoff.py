@@ -23,7 +23,7 @@ import re
 
 from bot import phrases
 from bot.dialogue import callbacks as cb
-from bot.dialogue import lead_capture
+from bot.dialogue import codes, lead_capture
 from bot.dialogue.model import Button, Event, Outcome, Post, Reply, TopicChange
 from bot.dialogue.turn import Turn
 from bot.office_hours import LIMA, when
@@ -58,11 +58,11 @@ def _suggestible(text: str) -> bool:
 
 
 def _end_buttons() -> list[list[Button]]:
-    return [[Button(phrases.BUTTON_END_HANDOFF, cb.encode("ho", "end"))]]
+    return [[Button(phrases.BUTTON_END_HANDOFF, cb.encode(codes.HANDOFF_END, "end"))]]
 
 
 def _rating_buttons(handoff_id: int) -> list[list[Button]]:
-    return [[Button(str(n), cb.encode("hr", handoff_id, n)) for n in range(1, 6)]]
+    return [[Button(str(n), cb.encode(codes.HANDOFF_RATING, handoff_id, n)) for n in range(1, 6)]]
 
 
 # -- the owner asks ---------------------------------------------------------------------
@@ -192,8 +192,8 @@ async def on_owner(turn: Turn, event: Event) -> bool:
         return True
     if event.kind == "button":
         data = cb.decode(event.data)
-        if data.action == "ho" or data.action == "del":
-            if data.action == "ho":
+        if data.action == codes.HANDOFF_END or data.action == codes.DELETE:
+            if data.action == codes.HANDOFF_END:
                 await end_by_owner(turn, handoff)
                 return True
             return False

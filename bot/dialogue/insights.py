@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot import phrases
 from bot.dialogue import callbacks as cb
+from bot.dialogue import codes
 from bot.dialogue.model import Button, Document, Reply
 from bot.dialogue.turn import Turn
 from bot.insights import review
@@ -57,15 +58,15 @@ def item_buttons(item: review.QueueItem) -> list[list[Button]]:
         [
             Button(
                 phrases.BUTTON_REVIEW_ENTRY.format(title=c.title[:40]),
-                cb.encode("rv", item.id, "e", n),
+                cb.encode(codes.REVIEW, item.id, "e", n),
             )
         ]
         for n, c in enumerate(item.candidates)
     ]
     rows.append(
         [
-            Button(phrases.BUTTON_REVIEW_NEW, cb.encode("rv", item.id, "n")),
-            Button(phrases.BUTTON_REVIEW_IGNORE, cb.encode("rv", item.id, "i")),
+            Button(phrases.BUTTON_REVIEW_NEW, cb.encode(codes.REVIEW, item.id, "n")),
+            Button(phrases.BUTTON_REVIEW_IGNORE, cb.encode(codes.REVIEW, item.id, "i")),
         ]
     )
     return rows

@@ -18,7 +18,7 @@ from typing import Any
 
 from bot import phrases
 from bot.dialogue import callbacks as cb
-from bot.dialogue import keyboards
+from bot.dialogue import codes, keyboards
 from bot.dialogue.model import Button, Event, Reply
 from bot.dialogue.turn import Turn
 from bot.language.normalize import normalize
@@ -38,7 +38,7 @@ STATES = frozenset({CONSENT, PHONE, BUSINESS, RUC, REGION, SECTOR})
 
 
 def _skip(field: str) -> list[list[Button]]:
-    return [[Button(phrases.BUTTON_SKIP, cb.encode("lskip", field))]]
+    return [[Button(phrases.BUTTON_SKIP, cb.encode(codes.LEAD_SKIP, field))]]
 
 
 def topic_for(turn: Turn, kind: str, ref: str) -> tuple[str, str, str | None] | None:
@@ -71,8 +71,8 @@ def _consent_question(label: str) -> Reply:
         phrases.CONSENT.format(topic=label),
         buttons=[
             [
-                Button(phrases.BUTTON_ACCEPT, cb.encode("lc", "y")),
-                Button(phrases.BUTTON_DECLINE, cb.encode("lc", "n")),
+                Button(phrases.BUTTON_ACCEPT, cb.encode(codes.LEAD_CONSENT, codes.YES)),
+                Button(phrases.BUTTON_DECLINE, cb.encode(codes.LEAD_CONSENT, codes.NO)),
             ]
         ],
     )
@@ -107,8 +107,8 @@ def _ask_same_phone(phone: str) -> Reply:
     return Reply(
         phrases.PHONE_KNOWN.format(phone=phone),
         buttons=[
-            [Button(phrases.BUTTON_SAME_PHONE, cb.encode("lph", "y"))],
-            [Button(phrases.BUTTON_OTHER_PHONE, cb.encode("lph", "n"))],
+            [Button(phrases.BUTTON_SAME_PHONE, cb.encode(codes.LEAD_SAME_PHONE, codes.YES))],
+            [Button(phrases.BUTTON_OTHER_PHONE, cb.encode(codes.LEAD_SAME_PHONE, codes.NO))],
         ],
     )
 
@@ -228,7 +228,7 @@ async def on_contact(turn: Turn, event: Event) -> None:
 
 async def on_button(turn: Turn, data: cb.Callback) -> bool:
     """Buttons of the capture flow; False when the button is not one of them."""
-    if data.action == "lskip" and turn.state in STATES:
+    if data.action == codes.LEAD_SKIP and turn.state in STATES:
         field = data.arg(0)
         if field == "business" and turn.state == BUSINESS:
             _ask_ruc(turn)
@@ -239,15 +239,19 @@ async def on_button(turn: Turn, data: cb.Callback) -> bool:
         else:
             return False
         return True
-    if data.action == "lph" and turn.state == PHONE:
+    if data.action == codes.LEAD_SAME_PHONE and turn.state == PHONE:
         known = turn.data["lead"].get("known") or {}
-        if data.arg(0) == "y" and known.get("phone"):
+        if data.arg(0) == codes.YES and known.get("phone"):
             await _phone(turn, known["phone"])
         else:
             turn.data["lead"].pop("known", None)
             turn.say(Reply(phrases.ASK_PHONE, request_contact=True))
         return True
-    if data.action == "lsec" and turn.state == SECTOR and data.arg(0) in turn.core.kb.sectors:
+    if (
+        data.action == codes.LEAD_SECTOR
+        and turn.state == SECTOR
+        and data.arg(0) in turn.core.kb.sectors
+    ):
         turn.data["lead"]["sector"] = data.arg(0)
         await _next(turn)
         return True
@@ -278,7 +282,9 @@ def _ask_ruc(turn: Turn) -> None:
 
 def _ask_sector(turn: Turn) -> None:
     turn.state = SECTOR
-    rows = [[Button(s.name, cb.encode("lsec", s.id))] for s in turn.core.kb.sectors.values()]
+    rows = [
+        [Button(s.name, cb.encode(codes.LEAD_SECTOR, s.id))] for s in turn.core.kb.sectors.values()
+    ]
     turn.say(Reply(phrases.ASK_LEAD_SECTOR, buttons=[*rows, *_skip("sector")]))
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from bot import phrases
 from bot.dialogue import callbacks as cb
-from bot.dialogue import keyboards
+from bot.dialogue import codes, keyboards
 from bot.dialogue.model import Button, Document, Reply, StaffEdit
 from bot.dialogue.turn import Turn
 from bot.exports.leads import export_leads_xlsx
@@ -327,12 +327,12 @@ async def open_leads(turn: Turn, page: int) -> None:
                 assigned=assigned,
             )
         )
-    rows = [[Button(lead.reference, cb.encode("lv", lead.id or 0))] for lead in leads]
+    rows = [[Button(lead.reference, cb.encode(codes.LEAD_VIEW, lead.id or 0))] for lead in leads]
     nav = []
     if page > 0:
-        nav.append(Button(phrases.BUTTON_PREV, cb.encode("lp", page - 1)))
+        nav.append(Button(phrases.BUTTON_PREV, cb.encode(codes.LEAD_PAGE, page - 1)))
     if page < pages - 1:
-        nav.append(Button(phrases.BUTTON_NEXT, cb.encode("lp", page + 1)))
+        nav.append(Button(phrases.BUTTON_NEXT, cb.encode(codes.LEAD_PAGE, page + 1)))
     if nav:
         rows.append(nav)
     turn.say(Reply("\n".join(lines), buttons=rows))
