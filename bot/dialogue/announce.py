@@ -14,6 +14,7 @@ from bot import phrases
 from bot.broadcast import phrases as broadcast_phrases
 from bot.dialogue import callbacks as cb
 from bot.dialogue import codes
+from bot.dialogue.flow import Call, Flow
 from bot.dialogue.model import Button, Event, Reply
 from bot.dialogue.turn import Turn
 from bot.storage.broadcasts import (
@@ -198,3 +199,33 @@ def campaign_buttons(campaign_id: int, status: str) -> list[list[Button]]:
     return [
         [toggle, Button(phrases.ANNOUNCE_STOP, cb.encode(codes.CAMPAIGN, "cancel", campaign_id))]
     ]
+
+
+# -- what the flow answers --------------------------------------------------------------------
+
+COMPOSED_IN = frozenset({"text", "media"})  # what an announcement can be written as
+
+
+async def takes_over(call: Call) -> bool:
+    """While staff write an announcement, their next message is its text (or photo)."""
+    turn, event = call.turn, call.event
+    return event.kind in COMPOSED_IN and turn.is_admin and await on_message(turn, event)
+
+
+async def start_command(call: Call) -> None:
+    start(call.turn)
+
+
+async def button(call: Call) -> bool:
+    await on_button(call.turn, call.data)
+    return True
+
+
+FLOW = Flow(
+    name="announce",
+    commands={"anunciar": start_command},
+    buttons={codes.ANNOUNCE: button, codes.CAMPAIGN: button},
+    states=STATES,
+    staff_only=True,
+    takes_over=takes_over,
+)

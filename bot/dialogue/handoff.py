@@ -25,7 +25,8 @@ import logging
 
 from bot import phrases
 from bot.dialogue import callbacks as cb
-from bot.dialogue import codes, lead_capture
+from bot.dialogue import codes, context, lead_capture
+from bot.dialogue.flow import Call, Flow, TextStep
 from bot.dialogue.handoff_posts import (
     HANDOFF,
     STORED_TEXT,
@@ -38,6 +39,7 @@ from bot.dialogue.handoff_posts import (
 from bot.dialogue.handoff_reports import refused, relayed, remind_unanswered, topic_ready
 from bot.dialogue.handoff_team import STAFF_COMMANDS, is_staff_side, on_staff
 from bot.dialogue.model import Event, Post, Reply, TopicChange
+from bot.dialogue.reading import Reading
 from bot.dialogue.turn import Turn
 from bot.office_hours import LIMA, when
 from bot.storage import handoffs as store
@@ -257,3 +259,60 @@ async def on_rating(turn: Turn, data: cb.Callback) -> None:
         return
     # Stored, not posted: the topic is closed by now; the next header card shows it.
     turn.say(Reply(phrases.HANDOFF_RATED))
+
+
+# -- what the flow answers --------------------------------------------------------------------
+
+
+async def takes_over(call: Call) -> bool:
+    """The team's messages in a handoff's topic, and all the owner sends while it is open."""
+    turn, event = call.turn, call.event
+    if is_staff_side(event, call.services.staff_chat_id) and await on_staff(turn, event):
+        return True
+    return turn.state == HANDOFF and await on_owner(turn, event)
+
+
+async def person_asked(call: Call, reading: Reading) -> bool:
+    """Asked for a person, in any wording: the same handoff as the button."""
+    if reading.act.kind != "person":
+        return False
+    turn = call.turn
+    topic = context.topic_of(turn.context, turn.core.kb)
+    if topic is not None and not turn.data.get("question"):
+        # A lead left outside office hours is about what the owner was reading.
+        turn.data["question"] = phrases.ADVISOR_ABOUT.format(topic=topic.label)
+    await request_person(turn, call.event)
+    return True
+
+
+async def person(call: Call) -> None:
+    await request_person(call.turn, call.event)
+
+
+async def person_button(call: Call) -> bool:
+    await person(call)
+    return True
+
+
+async def rating_button(call: Call) -> bool:
+    await on_rating(call.turn, call.data)
+    return True
+
+
+async def end_button(_call: Call) -> bool:
+    """Pressed after the handoff ended (while open, takes_over had it): stale."""
+    return False
+
+
+FLOW = Flow(
+    name="handoff",
+    buttons={
+        codes.PERSON: person_button,
+        codes.HANDOFF_RATING: rating_button,
+        codes.HANDOFF_END: end_button,
+    },
+    menu={codes.MENU_PERSON: person},
+    texts=(TextStep(70, "pide una persona", person_asked),),
+    states=frozenset({HANDOFF}),
+    takes_over=takes_over,
+)

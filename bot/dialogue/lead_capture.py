@@ -12,17 +12,19 @@ confirmation is never sent for a lead that was not committed.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
 from bot import phrases
 from bot.dialogue import callbacks as cb
 from bot.dialogue import codes, keyboards
+from bot.dialogue.flow import Call, Flow, TextStep
+from bot.dialogue.lead_store import store_lead
 from bot.dialogue.model import Button, Event, Reply
+from bot.dialogue.reading import Reading
 from bot.dialogue.turn import Turn
 from bot.language.normalize import normalize
-from bot.storage.leads import LeadDraft, latest_contact, open_lead, save_lead
+from bot.storage.leads import latest_contact, open_lead
 from bot.storage.models import utcnow
 from bot.validation import check_phone, check_ruc
 
@@ -307,56 +309,75 @@ async def _next(turn: Turn) -> None:
     if lead.get("sector") is None and "sector" not in skipped:
         _ask_sector(turn)
         return
-    await _store(turn)
+    await store_lead(turn)
 
 
-async def _store(turn: Turn) -> None:
-    lead = turn.data["lead"]
-    kb = turn.core.kb
-    draft = LeadDraft(
-        user_id=turn.user.id,
-        topic_kind=lead["kind"],
-        topic=lead["topic"],
-        topic_label=lead["label"],
-        phone=lead["phone"],
-        consent_at=dt.datetime.fromisoformat(lead["consent_at"]),
-        consent_version=phrases.CONSENT_VERSION,
-        contact_name=lead.get("name"),
-        business_name=lead.get("business"),
-        ruc=lead.get("ruc"),
-        sector=lead.get("sector"),
-        region=lead.get("region"),
-        cite_id=lead.get("cite"),
-        source=turn.user.source,
-    )
-    stored, created = await save_lead(await turn.transaction(), draft)
-    profile = {k: v for k, v in (("region", draft.region), ("sector", draft.sector)) if v}
-    if profile:
-        turn.update_user(**profile)
-    turn.reset()
-    turn.say(
-        Reply(
-            phrases.LEAD_CONFIRMED.format(
-                topic=draft.topic_label, reference=stored.reference, phone=draft.phone
-            ),
-            remove_keyboard=True,
-        )
-    )
-    if created:
-        await turn.notify_staff(
-            Reply(
-                phrases.STAFF_NEW_LEAD.format(
-                    reference=stored.reference,
-                    topic=draft.topic_label,
-                    region=kb.regions[draft.region].name if draft.region in kb.regions else "—",
-                    sector=kb.sectors[draft.sector].name if draft.sector in kb.sectors else "—",
-                    name=draft.contact_name or "—",
-                    phone=draft.phone,
-                    business=draft.business_name or "—",
-                    ruc=draft.ruc or "—",
-                    source=draft.source or "—",
-                ),
-                buttons=keyboards.lead_status_buttons(stored.id or 0),
-            ),
-            lead_id=stored.id,
-        )
+def in_capture(turn: Turn) -> bool:
+    return turn.state in STATES and "lead" in turn.data
+
+
+# -- what the flow answers --------------------------------------------------------------------
+
+
+def _private(call: Call) -> bool:
+    """A phone and a RUC are not for a group: these buttons work in a private chat only."""
+    if not call.event.private:
+        call.turn.say(Reply(phrases.LEAD_PRIVATE_ONLY))
+    return call.event.private
+
+
+async def lead_button(call: Call) -> bool:
+    if not _private(call):
+        return True
+    data = call.data
+    topic = topic_for(call.turn, data.arg(0), data.arg(1))
+    if topic is None:
+        return False
+    await start(call.turn, data.arg(0), *topic)
+    return True
+
+
+async def advisor_button(call: Call) -> bool:
+    """The older advisor buttons: a lead about the question left unanswered."""
+    if not _private(call):
+        return True
+    turn = call.turn
+    question = str(turn.data.get("question") or "")
+    label = question or phrases.ADVISOR_TOPIC
+    await start(turn, "q", question or "asesoria", label[:300])
+    return True
+
+
+async def consent_button(call: Call) -> bool:
+    if not _private(call):
+        return True
+    await consent(call.turn, call.data.arg(0) == codes.YES, call.event.user.first_name)
+    return True
+
+
+async def step_button(call: Call) -> bool:
+    return await on_button(call.turn, call.data)
+
+
+async def contact(call: Call) -> None:
+    await on_contact(call.turn, call.event)
+
+
+async def answer(call: Call, _reading: Reading) -> bool:
+    return in_capture(call.turn) and await on_text(call.turn, call.event)
+
+
+FLOW = Flow(
+    name="lead_capture",
+    buttons={
+        codes.LEAD: lead_button,
+        codes.ADVISOR_LEAD: advisor_button,
+        codes.LEAD_CONSENT: consent_button,
+        codes.LEAD_SKIP: step_button,
+        codes.LEAD_SAME_PHONE: step_button,
+        codes.LEAD_SECTOR: step_button,
+    },
+    events={"contact": contact},
+    texts=(TextStep(40, "respuesta a la captura del contacto", answer),),
+    states=STATES,
+)

@@ -162,3 +162,5 @@ class Outcome:
     topics: list[TopicChange] = field(default_factory=list)  # opened before the posts, closed after
     posts: list[Post] = field(default_factory=list)
     staff_deletions: list[tuple[int, int]] = field(default_factory=list)  # (chat, message)
+    # Why the replies were chosen (dialogue/explain.py); not part of what is sent.
+    explanation: str = field(default="", compare=False, repr=False)
