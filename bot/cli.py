@@ -81,10 +81,13 @@ def cmd_run(_args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+EXPLAIN_HELP = "muestra cómo se leyó cada mensaje y qué flujo respondió"
+
+
 # --- chat ---------------------------------------------------------------------
 
 
-def cmd_chat(_args: argparse.Namespace) -> int:
+def cmd_chat(args: argparse.Namespace) -> int:
     from bot.adapters.terminal import chat
     from bot.app import build_services
 
@@ -93,7 +96,7 @@ def cmd_chat(_args: argparse.Namespace) -> int:
     async def session() -> None:
         services = await build_services(settings)
         try:
-            await chat(services.dialogue)
+            await chat(services.dialogue, explain=args.explain)
         finally:
             await services.db.dispose()
 
@@ -165,6 +168,11 @@ def _texts_command(
 
 def cmd_ask(args: argparse.Namespace) -> int:
     core = _core(_settings())
+    if args.explain and args.text:
+        from bot.dialogue.explain_ask import explain_question
+
+        print(asyncio.run(explain_question(core, " ".join(args.text))))
+        return EXIT_OK
     return _texts_command(
         args,
         core.answers.reply,
@@ -516,6 +524,7 @@ def build_parser() -> argparse.ArgumentParser:
     chat = sub.add_parser(
         "chat", help="conversa con el bot en esta terminal (sin token ni servidor)"
     )
+    chat.add_argument("--explain", action="store_true", help=EXPLAIN_HELP)
     chat.set_defaults(func=cmd_chat)
 
     eval_chat = sub.add_parser(
@@ -538,6 +547,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument(
         "--jsonl", action="store_true", help="lee una pregunta por línea de la entrada"
     )
+    ask.add_argument("--explain", action="store_true", help=EXPLAIN_HELP)
     ask.set_defaults(func=cmd_ask)
 
     match = sub.add_parser("match", help="sugiere los CITE que encajan con un negocio")
