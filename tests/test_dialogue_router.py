@@ -131,3 +131,14 @@ async def test_staff_buttons_are_refused_to_owners_before_any_flow_runs(
         user=ADMIN, kind="button", data=cb.encode(codes.LEAD_PAGE, 0), private=False, chat_id=-5
     )
     assert (await d.handle(in_a_group)).replies[0].text == phrases.STAFF_PRIVATE_ONLY
+
+
+async def test_a_phone_typed_into_a_capture_is_read_without_the_engine(
+    db: Database, core: Core
+) -> None:
+    d = dialogue(db, core)
+    await d.handle(Event(user=OWNER, kind="button", data=cb.encode(codes.ADVISOR_LEAD)))
+    await say(d, "sí")  # the consent
+    outcome = await say(d, "987 654 321")
+    assert "datos personales" in outcome.explanation
+    assert "lead_capture: respuesta a la captura" in outcome.explanation

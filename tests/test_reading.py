@@ -13,7 +13,7 @@ from bot.dialogue.acts import Option
 from bot.dialogue.context import Topic
 from bot.dialogue.explain import explain
 from bot.dialogue.model import Event, UserRef
-from bot.dialogue.reading import Situation, read
+from bot.dialogue.reading import Business, Situation, read
 
 PROINNOVATE = Topic("ProInnóvate", "proinnovate")
 SECTORS = (
@@ -104,3 +104,10 @@ def test_explain_of_a_button_names_its_payload() -> None:
     event = Event(user=UserRef(1), kind="button", data="cs:agroindustria")
     shown = explain(None, ["cite_finder: [cs]"], event)
     assert "cs:agroindustria" in shown and "cite_finder: [cs]" in shown
+
+
+def test_personal_data_typed_into_a_capture_is_not_handed_to_the_engine(core: Core) -> None:
+    reading = read("987 654 321", Situation(private=True), core)
+    assert (reading.answer, reading.question, reading.topic) == (None, "", None)
+    assert reading.business == Business()
+    assert "datos personales" in reading.question_rule

@@ -145,7 +145,8 @@ class Dialogue:
         remember_keyboard(turn, self.router.staff_buttons)
         reading = turn.readings[0] if turn.readings else None
         turn.outcome.explanation = explain(reading, turn.route, event)
-        log.debug("%s", turn.outcome.explanation)
+        if log.isEnabledFor(logging.DEBUG):  # the owner's words, without phones or names
+            log.debug("%s", turn.redact(turn.outcome.explanation))
         stored = {**turn.data, CONTEXT: turn.context} if turn.context else turn.data
         after = (turn.state, json.dumps(stored, sort_keys=True))  # flows mutate data in place
         if after != before:  # a repeated question changes nothing

@@ -91,3 +91,6 @@ class Flow:
     staff_only: bool = False
     # Before anything else: an open handoff, an announcement being written.
     takes_over: ButtonStep | None = None
+    # True while what the owner types is personal data this flow takes whatever it says
+    # (a phone, a RUC): the text is then not handed to the answers engine while reading it.
+    private_text: Callable[[Turn], bool] | None = None

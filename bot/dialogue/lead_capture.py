@@ -316,6 +316,11 @@ def in_capture(turn: Turn) -> bool:
     return turn.state in STATES and "lead" in turn.data
 
 
+def answers_with_personal_data(turn: Turn) -> bool:
+    """Past the consent, every typed text is the phone, business, RUC, region or sector."""
+    return in_capture(turn) and turn.state != CONSENT
+
+
 # -- what the flow answers --------------------------------------------------------------------
 
 
@@ -380,4 +385,5 @@ FLOW = Flow(
     events={"contact": contact},
     texts=(TextStep(40, "respuesta a la captura del contacto", answer),),
     states=STATES,
+    private_text=answers_with_personal_data,
 )

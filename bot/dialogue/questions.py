@@ -26,7 +26,7 @@ QUESTION_KEPT = 300  # characters of an unanswered question kept for an advisor
 
 async def question(call: Call, reading: Reading) -> bool:
     turn, text = call.turn, reading.text
-    result = reading.answer or turn.core.answers.reply(reading.question)
+    result = reading.answer or turn.core.answers.reply(text)
     if (
         result.kind == "greeting"
         and result.text == phrases.GREETING

@@ -36,6 +36,9 @@ ACT_RULES: dict[acts.ActKind, str] = {
 }
 
 
+PRIVATE_RULE = "no: responde con datos personales"
+
+
 @dataclass(frozen=True)
 class Situation:
     """Where the conversation stands: what the same words mean depends on it."""
@@ -43,9 +46,10 @@ class Situation:
     options: tuple[acts.Option, ...] = ()  # the latest keyboard, to be picked by typing
     topic: context.Topic | None = None  # what the last answer was about
     region_for: str | None = None  # the CITE finder asked the region for this sector
+    private: bool = False  # the text answers with personal data (a phone): not for the engine
 
     @classmethod
-    def of(cls, turn: Turn) -> Situation:
+    def of(cls, turn: Turn, private: bool = False) -> Situation:
         kb = turn.core.kb
         sector = turn.data.get("sector")
         asked = turn.state == CITE_REGION and sector in kb.sectors
@@ -53,6 +57,7 @@ class Situation:
             options=tuple(remembered_options(turn.context)),
             topic=context.topic_of(turn.context, kb),
             region_for=str(sector) if asked else None,
+            private=private,
         )
 
 
@@ -98,6 +103,17 @@ def read(text: str, situation: Situation, core: Core) -> Reading:
     if situation.region_for is not None:
         region = core.matcher.places.lookup(text)
         region_rule = "places.lookup" if region else "places.lookup: ninguna"
+    if situation.private:
+        return Reading(
+            text=text,
+            act=act,
+            act_rule=_act_rule(text, act, options),
+            option=option,
+            option_rule=option_rule,
+            topic_rule=PRIVATE_RULE,
+            business_rule=PRIVATE_RULE,
+            question_rule=PRIVATE_RULE,
+        )
     answer, question, topic, topic_rule = _in_context(text, situation.topic, core)
     extraction = core.matcher.extract(text)
     return Reading(

@@ -120,7 +120,8 @@ class Router:
 
     async def text(self, call: Call) -> None:
         turn = call.turn
-        reading = read(call.event.text, Situation.of(turn), turn.core)
+        private = any(f.private_text(turn) for f in self.flows if f.private_text is not None)
+        reading = read(call.event.text, Situation.of(turn, private), turn.core)
         turn.readings.append(reading)
         mark = len(turn.route)
         for flow, step in self.texts:
