@@ -596,6 +596,7 @@ EXPLAIN_BUSINESS = (
 EXPLAIN_BUSINESS_CUE = " · lo dice como suyo"
 EXPLAIN_OWN_CITE = "   pide «un CITE para mí»: sí (acts.asks_for_own_cite)"
 EXPLAIN_QUESTION = "   pregunta al motor: «{question}» ({rule})"
+EXPLAIN_QUESTION_NONE = "   pregunta al motor: ninguna ({rule})"
 EXPLAIN_ANSWER = "   el motor halló: {kind}{entry}{score}"
 EXPLAIN_ROUTE = "   respondió: {route}"
 EXPLAIN_NO_ROUTE = "   respondió: nadie (no se envió nada)"

@@ -78,9 +78,12 @@ def _reading_lines(reading: Reading) -> list[str]:
         )
     if reading.own_cite:
         lines.append(phrases.EXPLAIN_OWN_CITE)
-    lines.append(
-        phrases.EXPLAIN_QUESTION.format(question=reading.question, rule=reading.question_rule)
-    )
+    if reading.question:
+        lines.append(
+            phrases.EXPLAIN_QUESTION.format(question=reading.question, rule=reading.question_rule)
+        )
+    else:
+        lines.append(phrases.EXPLAIN_QUESTION_NONE.format(rule=reading.question_rule))
     if reading.answer is not None:
         answer = reading.answer
         lines.append(

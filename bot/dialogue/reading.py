@@ -151,7 +151,7 @@ def _option(
 ) -> tuple[acts.Option | None, str]:
     if act.kind == "pick":
         if act.index is None:
-            return None, f"fuera de rango ({len(options)} opciones)"
+            return None, f"fuera de rango: el teclado tiene {len(options)}"
         return options[act.index], "la opción elegida"
     if act.kind in {"yes", "no"}:
         wanted = codes.YES if act.kind == "yes" else codes.NO
