@@ -60,7 +60,8 @@ from sqlalchemy import create_engine, func, insert, select
 from bot.core import load_core
 from bot.phrases import CONSENT_VERSION
 from bot.storage.db import upgrade
-from bot.storage.models import LEAD_STATUSES, Lead
+from bot.storage.lead_statuses import LEAD_STATUSES
+from bot.storage.models import Lead
 from bot.validation import ruc_check_digit
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -574,3 +574,29 @@ DIGEST_DISLIKED = "• Con más 👎: {items}"
 DIGEST_CLUSTERS = "• Lo más preguntado sin respuesta: {items}"
 DIGEST_NOTHING = "nada"
 DIGEST_FOOTER = "Revise las pendientes con /pendientes y vea los gráficos con /estadisticas."
+# `mypebot chat --explain` / `ask --explain`: why a reply was chosen (for curators).
+EXPLAIN_EVENT = "🔎 {kind}: {what}"
+EXPLAIN_KINDS = {
+    "text": "mensaje",
+    "command": "comando",
+    "button": "botón",
+    "media": "archivo",
+    "location": "ubicación",
+    "contact": "contacto",
+}
+EXPLAIN_ACT = "   acto: {act} ({rule})"
+EXPLAIN_OPTION = "   opción: «{label}» → {data} ({rule})"
+EXPLAIN_OPTION_NONE = "   opción: ninguna ({rule})"
+EXPLAIN_REGION = "   región escrita: {region} ({rule})"
+EXPLAIN_TOPIC = "   tema: {topic} ({rule})"
+EXPLAIN_TOPIC_NONE = "   tema: ninguno ({rule})"
+EXPLAIN_BUSINESS = (
+    "   negocio: rubro {sector} · región {region} · necesidades {needs}{cue} ({rule})"
+)
+EXPLAIN_BUSINESS_CUE = " · lo dice como suyo"
+EXPLAIN_OWN_CITE = "   pide «un CITE para mí»: sí (acts.asks_for_own_cite)"
+EXPLAIN_QUESTION = "   pregunta al motor: «{question}» ({rule})"
+EXPLAIN_QUESTION_NONE = "   pregunta al motor: ninguna ({rule})"
+EXPLAIN_ANSWER = "   el motor halló: {kind}{entry}{score}"
+EXPLAIN_ROUTE = "   respondió: {route}"
+EXPLAIN_NO_ROUTE = "   respondió: nadie (no se envió nada)"

@@ -52,13 +52,18 @@ def render(outcome: Outcome, width: int = 78) -> tuple[str, list[Button]]:
     return "\n".join(lines), buttons
 
 
-async def chat(dialogue: Dialogue, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
+async def chat(
+    dialogue: Dialogue,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+    explain: bool = False,
+) -> None:
+    """With `explain`, each reply is preceded by how the message was read and who answered."""
     user = UserRef(TERMINAL_USER_ID)
     interactive = stdin.isatty()
     stdout.write(phrases.TERMINAL_WELCOME + "\n\n")
     outcome = await dialogue.handle(Event(user=user, kind="command", command="start"))
-    text, _ = render(outcome)
-    stdout.write("🤖\n" + text + "\n")
+    _show(outcome, stdout, explain)
     while True:
         if interactive:
             stdout.write("👤 ")
@@ -72,5 +77,11 @@ async def chat(dialogue: Dialogue, stdin: TextIO = sys.stdin, stdout: TextIO = s
         if not line.strip():
             continue
         outcome = await dialogue.handle(parse_input(line.rstrip("\n"), user))
-        text, _ = render(outcome)
-        stdout.write("🤖\n" + text + "\n")
+        _show(outcome, stdout, explain)
+
+
+def _show(outcome: Outcome, stdout: TextIO, explain: bool) -> None:
+    if explain:
+        stdout.write(outcome.explanation + "\n")
+    text, _ = render(outcome)
+    stdout.write("🤖\n" + text + "\n")

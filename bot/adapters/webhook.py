@@ -24,6 +24,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass
+from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -40,7 +41,7 @@ from bot.storage.health import status_counts
 try:
     import resource
 except ImportError:  # not on Windows; the webhook is deployed on Linux
-    resource = None  # type: ignore[assignment]
+    resource = None  # type: ignore[assignment]  # the module is absent there, so the name is None
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -129,7 +130,12 @@ class _Base(tornado.web.RequestHandler):
         # Tornado's default page names the server and, in debug mode, the traceback.
         self.finish({"ok": False})
 
-    def log_exception(self, typ, value, tb) -> None:  # type: ignore[no-untyped-def]
+    def log_exception(
+        self,
+        typ: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         # Tornado would log the request body on errors: it may hold personal data.
         log.error("webhook handler failed: %s", typ.__name__ if typ else "?")
 

@@ -1,19 +1,21 @@
 """`mypebot ask` and `mypebot match`: one question, or one business, answered from the core.
 
 Both must start fast, so the core is loaded only once the arguments are
-parsed. A flag that changes what is shown (such as a later `--explain`) is an
-argument in `register` plus a `show` function: `_texts_command` stays as is.
+parsed. `ask --explain` sends the question through the dialogue (on a throwaway
+database) and prints how it was read and which flow answered, then the reply.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from collections.abc import Callable
 from typing import Any
 
 from bot.cli import context
+from bot.cli.chat import EXPLAIN_HELP
 
 
 def register(subparsers: Any) -> None:
@@ -23,6 +25,7 @@ def register(subparsers: Any) -> None:
     ask.add_argument(
         "--jsonl", action="store_true", help="lee una pregunta por línea de la entrada"
     )
+    ask.add_argument("--explain", action="store_true", help=EXPLAIN_HELP)
     ask.set_defaults(func=cmd_ask)
 
     match = subparsers.add_parser("match", help="sugiere los CITE que encajan con un negocio")
@@ -34,6 +37,11 @@ def register(subparsers: Any) -> None:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     core = context.load_core(context.settings())
+    if args.explain and args.text:
+        from bot.dialogue.explain_ask import explain_question
+
+        print(asyncio.run(explain_question(core, " ".join(args.text))))
+        return context.EXIT_OK
     return _texts_command(
         args,
         core.answers.reply,

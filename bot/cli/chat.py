@@ -1,7 +1,7 @@
 """`mypebot chat`: the whole conversation in this terminal, without a token or a server.
 
-Options for the session (such as a later `--explain`) are added in `register`
-and handed to the terminal adapter in `cmd_chat`; nothing else needs to change.
+`--explain` prints, before each reply, how the message was read and which flow answered
+(bot/dialogue/explain.py), so a curator sees why a reply was chosen.
 """
 
 from __future__ import annotations
@@ -12,15 +12,18 @@ from typing import Any
 
 from bot.cli import context
 
+EXPLAIN_HELP = "muestra cómo se leyó cada mensaje y qué flujo respondió"
+
 
 def register(subparsers: Any) -> None:
     chat = subparsers.add_parser(
         "chat", help="conversa con el bot en esta terminal (sin token ni servidor)"
     )
+    chat.add_argument("--explain", action="store_true", help=EXPLAIN_HELP)
     chat.set_defaults(func=cmd_chat)
 
 
-def cmd_chat(_args: argparse.Namespace) -> int:
+def cmd_chat(args: argparse.Namespace) -> int:
     from bot.adapters.terminal import chat
     from bot.app import build_services
 
@@ -29,7 +32,7 @@ def cmd_chat(_args: argparse.Namespace) -> int:
     async def session() -> None:
         services = await build_services(settings)
         try:
-            await chat(services.dialogue)
+            await chat(services.dialogue, explain=args.explain)
         finally:
             await services.db.dispose()
 

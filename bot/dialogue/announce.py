@@ -13,6 +13,8 @@ import secrets
 from bot import phrases
 from bot.broadcast import phrases as broadcast_phrases
 from bot.dialogue import callbacks as cb
+from bot.dialogue import codes
+from bot.dialogue.flow import Call, Flow
 from bot.dialogue.model import Button, Event, Reply
 from bot.dialogue.turn import Turn
 from bot.storage.broadcasts import (
@@ -77,13 +79,13 @@ async def _preview(turn: Turn, with_message: bool = True) -> None:
     if ann["sector"] in kb.sectors:
         segment.append(kb.sectors[ann["sector"]].name)
     rows = [
-        [Button(phrases.ANNOUNCE_TEST, cb.encode("ann", "test"))],
+        [Button(phrases.ANNOUNCE_TEST, cb.encode(codes.ANNOUNCE, "test"))],
         [
-            Button(phrases.ANNOUNCE_REGION, cb.encode("ann", "regions")),
-            Button(phrases.ANNOUNCE_SECTOR, cb.encode("ann", "sectors")),
+            Button(phrases.ANNOUNCE_REGION, cb.encode(codes.ANNOUNCE, "regions")),
+            Button(phrases.ANNOUNCE_SECTOR, cb.encode(codes.ANNOUNCE, "sectors")),
         ],
-        [Button(phrases.ANNOUNCE_SEND.format(count=count), cb.encode("ann", "go"))],
-        [Button(phrases.ANNOUNCE_CANCEL, cb.encode("ann", "x"))],
+        [Button(phrases.ANNOUNCE_SEND.format(count=count), cb.encode(codes.ANNOUNCE, "go"))],
+        [Button(phrases.ANNOUNCE_CANCEL, cb.encode(codes.ANNOUNCE, "x"))],
     ]
     turn.say(
         Reply(
@@ -97,7 +99,7 @@ async def _preview(turn: Turn, with_message: bool = True) -> None:
 
 async def on_button(turn: Turn, data: cb.Callback) -> None:
     """Buttons of the composing flow and of a running campaign (staff only)."""
-    if data.action == "bc":
+    if data.action == codes.CAMPAIGN:
         await _campaign_action(turn, data.arg(0), data.arg(1))
         return
     if turn.state != PREVIEW or "ann" not in turn.data:
@@ -111,23 +113,31 @@ async def on_button(turn: Turn, data: cb.Callback) -> None:
         await _preview(turn, with_message=False)
     elif choice == "regions":
         buttons = [
-            Button(r.name, cb.encode("ann", "r", r.id))
+            Button(r.name, cb.encode(codes.ANNOUNCE, "r", r.id))
             for r in sorted(kb.regions.values(), key=lambda r: r.name)
         ]
         rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
         turn.say(
             Reply(
                 phrases.ANNOUNCE_PICK_REGION,
-                buttons=[[Button(phrases.ANNOUNCE_ALL, cb.encode("ann", "r", "-"))], *rows],
+                buttons=[
+                    [Button(phrases.ANNOUNCE_ALL, cb.encode(codes.ANNOUNCE, "r", "-"))],
+                    *rows,
+                ],
             )
         )
     elif choice == "sectors":
-        buttons = [Button(s.name, cb.encode("ann", "s", s.id)) for s in kb.sectors.values()]
+        buttons = [
+            Button(s.name, cb.encode(codes.ANNOUNCE, "s", s.id)) for s in kb.sectors.values()
+        ]
         rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
         turn.say(
             Reply(
                 phrases.ANNOUNCE_PICK_SECTOR,
-                buttons=[[Button(phrases.ANNOUNCE_ALL, cb.encode("ann", "s", "-"))], *rows],
+                buttons=[
+                    [Button(phrases.ANNOUNCE_ALL, cb.encode(codes.ANNOUNCE, "s", "-"))],
+                    *rows,
+                ],
             )
         )
     elif choice == "r" and (data.arg(1) in kb.regions or data.arg(1) == "-"):
@@ -182,8 +192,40 @@ async def _campaign_action(turn: Turn, action: str, campaign_id: str) -> None:
 def campaign_buttons(campaign_id: int, status: str) -> list[list[Button]]:
     """Under the progress message: pause or resume, and cancel."""
     toggle = (
-        Button(phrases.ANNOUNCE_RESUME, cb.encode("bc", "resume", campaign_id))
+        Button(phrases.ANNOUNCE_RESUME, cb.encode(codes.CAMPAIGN, "resume", campaign_id))
         if status == "paused"
-        else Button(phrases.ANNOUNCE_PAUSE, cb.encode("bc", "pause", campaign_id))
+        else Button(phrases.ANNOUNCE_PAUSE, cb.encode(codes.CAMPAIGN, "pause", campaign_id))
     )
-    return [[toggle, Button(phrases.ANNOUNCE_STOP, cb.encode("bc", "cancel", campaign_id))]]
+    return [
+        [toggle, Button(phrases.ANNOUNCE_STOP, cb.encode(codes.CAMPAIGN, "cancel", campaign_id))]
+    ]
+
+
+# -- what the flow answers --------------------------------------------------------------------
+
+COMPOSED_IN = frozenset({"text", "media"})  # what an announcement can be written as
+
+
+async def takes_over(call: Call) -> bool:
+    """While staff write an announcement, their next message is its text (or photo)."""
+    turn, event = call.turn, call.event
+    return event.kind in COMPOSED_IN and turn.is_admin and await on_message(turn, event)
+
+
+async def start_command(call: Call) -> None:
+    start(call.turn)
+
+
+async def button(call: Call) -> bool:
+    await on_button(call.turn, call.data)
+    return True
+
+
+FLOW = Flow(
+    name="announce",
+    commands={"anunciar": start_command},
+    buttons={codes.ANNOUNCE: button, codes.CAMPAIGN: button},
+    states=STATES,
+    staff_only=True,
+    takes_over=takes_over,
+)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 
 from bot import phrases
-from bot.dialogue import keyboards
+from bot.dialogue import codes, keyboards
+from bot.dialogue.flow import Call, Flow
 from bot.dialogue.model import Reply
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.schema import Entry
@@ -38,3 +39,10 @@ def menu(kb: KnowledgeBase, today: dt.date | None = None) -> Reply:
             mark=phrases.FINANCE_CLOSED_PREFIX.strip()
         )
     return Reply(text, buttons=[*rows, [keyboards.menu_button()]])
+
+
+async def from_menu(call: Call) -> None:
+    call.turn.say(menu(call.turn.core.kb))
+
+
+FLOW = Flow(name="finance", menu={codes.MENU_FINANCE: from_menu})

@@ -13,56 +13,58 @@ owner is told when someone will answer and can leave a lead.
 The core decides and stores; the adapter performs the returned `Post`s and
 `TopicChange`s and reports back where they landed (`relayed`, `topic_ready`,
 `refused`), so every replica relays and a restart loses nothing.
+
+This module is the owner's side; handoff_team.py the team's, handoff_reports.py
+what the adapter reports back (re-exported here, where callers look for them).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
+from typing import Any
 
 from bot import phrases
 from bot.dialogue import callbacks as cb
-from bot.dialogue import lead_capture
-from bot.dialogue.model import Button, Event, Outcome, Post, Reply, TopicChange
+from bot.dialogue import codes, context, lead_capture
+from bot.dialogue.flow import Call, Flow, TextStep
+from bot.dialogue.handoff_posts import (
+    HANDOFF,
+    STORED_TEXT,
+    close_topic,
+    end_buttons,
+    rating_buttons,
+    staff_post,
+    uncaptionable,
+)
+from bot.dialogue.handoff_reports import refused, relayed, remind_unanswered, topic_ready
+from bot.dialogue.handoff_team import STAFF_COMMANDS, is_staff_side, on_staff
+from bot.dialogue.model import Event, Post, Reply, TopicChange
+from bot.dialogue.reading import Reading
 from bot.dialogue.turn import Turn
 from bot.office_hours import LIMA, when
-from bot.privacy.redaction import redact
 from bot.storage import handoffs as store
-from bot.storage import review
-from bot.storage.db import Database
+from bot.storage.lead_statuses import OPEN_STATUSES
 from bot.storage.leads import leads_of_user
-from bot.storage.models import HANDOFF_OPEN, OPEN_STATUSES, Handoff, utcnow
-from bot.storage.outbox import enqueue
+from bot.storage.models import HANDOFF_OPEN, Handoff, utcnow
 from bot.storage.questions import recent_questions
+
+__all__ = [
+    "HANDOFF",
+    "STAFF_COMMANDS",
+    "is_staff_side",
+    "on_staff",
+    "refused",
+    "relayed",
+    "remind_unanswered",
+    "topic_ready",
+]
 
 log = logging.getLogger(__name__)
 
-HANDOFF = "handoff"  # the owner's state while talking to a person: data {"handoff": id}
-STAFF_COMMANDS = frozenset({"cerrar", "nota", "sugerir"})
 OWNER_END_COMMANDS = frozenset({"cancelar", "terminar"})
 OWNER_PASS_COMMANDS = frozenset({"mis_datos", "borrar_mis_datos", "ayuda", "help"})
 EXCHANGES_SHOWN = 5
-STORED_TEXT = 2000  # characters of a relayed message kept for the transcript
-NO_CAPTION = frozenset({"sticker", "video_note", "location", "other"})
-
-
-def _uncaptionable(event: Event) -> bool:
-    """Stickers, video notes, locations and contacts take no caption in Telegram."""
-    return event.kind == "contact" or event.media in NO_CAPTION
-
-
-def _suggestible(text: str) -> bool:
-    """A reply with words (not only "[photo]") can become a knowledge-base suggestion."""
-    return bool(text) and re.fullmatch(r"\[\w+\]", text) is None
-
-
-def _end_buttons() -> list[list[Button]]:
-    return [[Button(phrases.BUTTON_END_HANDOFF, cb.encode("ho", "end"))]]
-
-
-def _rating_buttons(handoff_id: int) -> list[list[Button]]:
-    return [[Button(str(n), cb.encode("hr", handoff_id, n)) for n in range(1, 6)]]
 
 
 # -- the owner asks ---------------------------------------------------------------------
@@ -102,7 +104,7 @@ async def request_person(turn: Turn, event: Event) -> None:
     )
     turn.state, turn.data = HANDOFF, {"handoff": handoff.id}
     if not created:
-        turn.say(Reply(phrases.HANDOFF_ALREADY_OPEN, buttons=_end_buttons()))
+        turn.say(Reply(phrases.HANDOFF_ALREADY_OPEN, buttons=end_buttons()))
         return
     header, header_group = await _header(turn, handoff, sector, region, now)
     turn.outcome.topics.append(
@@ -118,7 +120,7 @@ async def request_person(turn: Turn, event: Event) -> None:
             rename=old_name != topic_name,
         )
     )
-    turn.say(Reply(phrases.HANDOFF_OPENED, buttons=_end_buttons()))
+    turn.say(Reply(phrases.HANDOFF_OPENED, buttons=end_buttons()))
 
 
 async def _offer_lead(turn: Turn, question: str) -> None:
@@ -126,8 +128,14 @@ async def _offer_lead(turn: Turn, question: str) -> None:
     await lead_capture.start(turn, "q", question or "asesoria", label[:300])
 
 
-async def _header(turn: Turn, handoff: Handoff, sector: str, region: str, now: dt.datetime) -> str:
-    """The card staff see first: profile, source, open leads, the last exchanges."""
+async def _header(
+    turn: Turn, handoff: Handoff, sector: str, region: str, now: dt.datetime
+) -> tuple[str, str]:
+    """The card staff see first: profile, source, open leads, the last exchanges.
+
+    Two wordings, because the adapter learns only on posting whether the staff
+    chat is a forum (where the topic names the owner) or a plain group.
+    """
     session = await turn.transaction()
     kb = turn.core.kb
     leads = [
@@ -182,16 +190,16 @@ async def on_owner(turn: Turn, event: Event) -> bool:
             return True
         if event.command in OWNER_PASS_COMMANDS:
             return False
-        turn.say(Reply(phrases.HANDOFF_IN_PROGRESS, buttons=_end_buttons()))
+        turn.say(Reply(phrases.HANDOFF_IN_PROGRESS, buttons=end_buttons()))
         return True
     if event.kind == "button":
         data = cb.decode(event.data)
-        if data.action == "ho" or data.action == "del":
-            if data.action == "ho":
+        if data.action == codes.HANDOFF_END or data.action == codes.DELETE:
+            if data.action == codes.HANDOFF_END:
                 await end_by_owner(turn, handoff)
                 return True
             return False
-        turn.say(Reply(phrases.HANDOFF_IN_PROGRESS, buttons=_end_buttons()))
+        turn.say(Reply(phrases.HANDOFF_IN_PROGRESS, buttons=end_buttons()))
         return True
     await _relay_in(turn, event, handoff)
     return True
@@ -205,7 +213,7 @@ async def _relay_in(turn: Turn, event: Event, handoff: Handoff) -> None:
         stored = (turn.redact(event.text)[:STORED_TEXT] + " " if event.text else "") + (
             f"[{event.media}]"
         )
-    common = {
+    common: dict[str, Any] = {
         "chat_id": handoff.chat_id,
         "handoff_id": handoff.id,
         "direction": "in",
@@ -215,18 +223,18 @@ async def _relay_in(turn: Turn, event: Event, handoff: Handoff) -> None:
     }
     source = (event.chat_id or turn.user.id, event.message_id) if event.message_id else None
     if handoff.thread_id is not None and source is not None:
-        post = Post(thread_id=handoff.thread_id, copy_of=source, **common)  # type: ignore[arg-type]
+        post = Post(thread_id=handoff.thread_id, copy_of=source, **common)
     elif event.kind == "text" or source is None:
         text = phrases.STAFF_HANDOFF_FROM_OWNER.format(name=name, text=event.text or stored)
-        post = Post(text=text, **common)  # type: ignore[arg-type]
+        post = Post(text=text, **common)
     else:  # not a forum: a copy staff can reply to, captioned with whose it is
         caption = phrases.STAFF_HANDOFF_FROM_OWNER_CAPTION.format(name=name)
         if event.text:
             caption += f": {event.text}"
-        if _uncaptionable(event):  # say whose it is first; the copy itself stays bare
+        if uncaptionable(event):  # say whose it is first; the copy itself stays bare
             turn.outcome.posts.append(Post(chat_id=handoff.chat_id, text=caption))
             caption = ""
-        post = Post(copy_of=source, text=caption, **common)  # type: ignore[arg-type]
+        post = Post(copy_of=source, text=caption, **common)
     turn.outcome.posts.append(post)
     await store.touch(session, handoff.id or 0, "owner")
 
@@ -236,12 +244,10 @@ async def end_by_owner(turn: Turn, handoff: Handoff) -> None:
     turn.reset()
     if not await store.close_handoff(session, handoff.id or 0, "owner"):
         return
-    turn.say(Reply(phrases.HANDOFF_ENDED_BY_OWNER, buttons=_rating_buttons(handoff.id or 0)))
+    turn.say(Reply(phrases.HANDOFF_ENDED_BY_OWNER, buttons=rating_buttons(handoff.id or 0)))
     turn.say(Reply(phrases.HANDOFF_RATE_PROMPT))
-    _staff_post(
-        turn, handoff, phrases.STAFF_HANDOFF_CLOSED_BY_OWNER.format(name=handoff.owner_name)
-    )
-    _close_topic(turn, handoff)
+    staff_post(turn, handoff, phrases.STAFF_HANDOFF_CLOSED_BY_OWNER.format(name=handoff.owner_name))
+    close_topic(turn, handoff)
 
 
 async def on_rating(turn: Turn, data: cb.Callback) -> None:
@@ -257,236 +263,58 @@ async def on_rating(turn: Turn, data: cb.Callback) -> None:
     turn.say(Reply(phrases.HANDOFF_RATED))
 
 
-# -- while it is open: the team's side ---------------------------------------------------
+# -- what the flow answers --------------------------------------------------------------------
 
 
-def is_staff_side(event: Event, staff_chat_id: int | None) -> bool:
-    """A message in the staff chat that may belong to a handoff: in a topic, or a reply."""
-    return (
-        staff_chat_id is not None
-        and event.chat_id == staff_chat_id
-        and event.kind != "button"
-        and (event.thread_id is not None or event.reply_to is not None)
-    )
+async def takes_over(call: Call) -> bool:
+    """The team's messages in a handoff's topic, and all the owner sends while it is open."""
+    turn, event = call.turn, call.event
+    if is_staff_side(event, call.services.staff_chat_id) and await on_staff(turn, event):
+        return True
+    return turn.state == HANDOFF and await on_owner(turn, event)
 
 
-async def on_staff(turn: Turn, event: Event) -> bool:
-    """A message from the team in a handoff's topic (or a reply to one of its copies).
-
-    False for a command that is not the handoff's, or that belongs to no handoff:
-    the rest of the dialogue handles it (e.g. /leads, /nota L-ABC123 in the chat).
-    """
-    if event.kind == "command" and event.command not in STAFF_COMMANDS:
+async def person_asked(call: Call, reading: Reading) -> bool:
+    """Asked for a person, in any wording: the same handoff as the button."""
+    if reading.act.kind != "person":
         return False
-    session = await turn.transaction()
-    chat = event.chat_id or 0
-    handoff = None
-    if event.thread_id is not None:
-        handoff = await store.handoff_in_topic(session, chat, event.thread_id)
-    if handoff is None and event.reply_to is not None:
-        handoff = await store.handoff_of_staff_message(session, chat, event.reply_to)
-    if handoff is None:
-        if event.kind == "command" and event.command == "cerrar":
-            turn.say(Reply(phrases.STAFF_HANDOFF_COMMAND_OUTSIDE))
-            return True
-        # Other commands (/nota L-ABC123, /leads) go on; the team's own talk in other
-        # topics, or replies to a lead card, is not for the bot to answer.
-        return event.kind != "command"
-    staff_name = (event.user.first_name or "").strip()[:64] or phrases.HANDOFF_ADVISOR
-    here = {"chat_id": chat, "thread_id": event.thread_id}
-    if handoff.status != HANDOFF_OPEN:
-        turn.outcome.posts.append(Post(text=phrases.STAFF_HANDOFF_NOT_OPEN, **here))  # type: ignore[arg-type]
-        return True
-    if event.kind == "command" and event.command == "nota":
-        note = event.payload.strip()
-        if not note:
-            turn.outcome.posts.append(Post(text=phrases.STAFF_HANDOFF_NOTE_EMPTY, **here))  # type: ignore[arg-type]
-            return True
-        store.record_message(
-            session,
-            handoff,
-            "note",
-            text=redact(note, (handoff.owner_name,))[:STORED_TEXT],
-            staff_chat_id=chat,
-            staff_message_id=event.message_id,
-            staff_name=staff_name,
-        )
-        turn.outcome.posts.append(
-            Post(text=phrases.STAFF_HANDOFF_NOTE_SAVED.format(name=handoff.owner_name), **here)  # type: ignore[arg-type]
-        )
-        return True
-    if event.kind == "command" and event.command == "sugerir":
-        await _suggest(turn, event, handoff, here)
-        return True
-    if event.kind == "command":  # /cerrar
-        await _close_by_staff(turn, handoff, staff_name)
-        return True
-    _relay_out(turn, event, handoff, staff_name)
-    await store.touch(session, handoff.id or 0, "staff")
+    turn = call.turn
+    topic = context.topic_of(turn.context, turn.core.kb)
+    if topic is not None and not turn.data.get("question"):
+        # A lead left outside office hours is about what the owner was reading.
+        turn.data["question"] = phrases.ADVISOR_ABOUT.format(topic=topic.label)
+    await request_person(turn, call.event)
     return True
 
 
-def _relay_out(turn: Turn, event: Event, handoff: Handoff, staff_name: str) -> None:
-    stored = redact(event.text, (handoff.owner_name,))[:STORED_TEXT] if event.text else ""
-    common = {
-        "chat_id": handoff.user_id,
-        "handoff_id": handoff.id,
-        "direction": "out",
-        "user_id": handoff.user_id,
-        "source_message_id": event.message_id,
-        "staff_name": staff_name,
-        "stored_text": stored or (f"[{event.media}]" if event.media else ""),
-        "to_owner": True,
-    }
-    if event.kind == "text" or event.message_id is None:
-        text = phrases.HANDOFF_FROM_STAFF.format(name=staff_name, text=event.text)
-        turn.outcome.posts.append(Post(text=text, **common))  # type: ignore[arg-type]
-        return
-    caption = phrases.HANDOFF_FROM_STAFF_CAPTION.format(name=staff_name)
-    if event.text:
-        caption += f": {event.text}"
-    if _uncaptionable(event):  # say who sends it first; the copy itself stays bare
-        turn.outcome.posts.append(Post(chat_id=handoff.user_id, text=caption, to_owner=True))
-        caption = ""
-    source = (event.chat_id or 0, event.message_id)
-    turn.outcome.posts.append(Post(copy_of=source, text=caption, **common))  # type: ignore[arg-type]
+async def person(call: Call) -> None:
+    await request_person(call.turn, call.event)
 
 
-async def _close_by_staff(turn: Turn, handoff: Handoff, staff_name: str) -> None:
-    session = await turn.transaction()
-    if not await store.close_handoff(session, handoff.id or 0, "staff"):
-        return
-    turn.outcome.posts.append(
-        Post(
-            chat_id=handoff.user_id,
-            text=phrases.HANDOFF_ENDED_BY_STAFF.format(name=staff_name)
-            + "\n"
-            + phrases.HANDOFF_RATE_PROMPT,
-            buttons=_rating_buttons(handoff.id or 0),
-            user_id=handoff.user_id,
-            to_owner=True,
-        )
-    )
-    _staff_post(
-        turn,
-        handoff,
-        phrases.STAFF_HANDOFF_CLOSED_BY_STAFF.format(staff=staff_name, name=handoff.owner_name),
-    )
-    _close_topic(turn, handoff)
+async def person_button(call: Call) -> bool:
+    await person(call)
+    return True
 
 
-def _staff_post(turn: Turn, handoff: Handoff, text: str) -> None:
-    turn.outcome.posts.append(Post(chat_id=handoff.chat_id, thread_id=handoff.thread_id, text=text))
+async def rating_button(call: Call) -> bool:
+    await on_rating(call.turn, call.data)
+    return True
 
 
-def _close_topic(turn: Turn, handoff: Handoff) -> None:
-    if handoff.thread_id is not None:
-        turn.outcome.topics.append(
-            TopicChange("close", handoff.chat_id, handoff.id or 0, thread_id=handoff.thread_id)
-        )
+async def end_button(_call: Call) -> bool:
+    """Pressed after the handoff ended (while open, takes_over had it): stale."""
+    return False
 
 
-async def _suggest(turn: Turn, event: Event, handoff: Handoff, here: dict) -> None:  # type: ignore[type-arg]
-    """/sugerir in reply to a team message (or after it): it and the owner's question
-    before it become a suggestion for the knowledge base, for curators to review."""
-    session = await turn.transaction()
-    message = await store.staff_reply(session, handoff, event.reply_to)
-    if message is None or not _suggestible(message.text):
-        notice = phrases.STAFF_HANDOFF_SUGGEST_EMPTY
-    else:
-        question = await store.last_owner_text_before(session, message)
-        stored = await store.suggest_for_knowledge(session, message, question)
-        if stored and question:  # the owner's question joins the curators' review queue
-            likely = [h.entry_id for h in turn.core.answers.search(question, limit=3)]
-            await review.suggest(session, question, "handoff", likely)
-        notice = (
-            phrases.STAFF_HANDOFF_SUGGESTED if stored else phrases.STAFF_HANDOFF_SUGGESTED_ALREADY
-        )
-    turn.outcome.posts.append(Post(text=notice, **here))
-
-
-# -- what the adapter reports back -------------------------------------------------------
-
-
-async def topic_ready(db: Database, handoff_id: int, thread_id: int | None, forum: bool) -> None:
-    """The topic was created (or the chat proved not to be a forum)."""
-    async with db.session() as session:
-        await store.set_topic(session, handoff_id, thread_id, forum)
-        await session.commit()
-
-
-async def relayed(db: Database, post: Post, message_id: int | None) -> Outcome:
-    """A post of a handoff landed as `message_id`: remember it (a reply to it is relayed
-    back, /sugerir finds it, erasure deletes it). Returns what else to post: nothing yet."""
-    outcome = Outcome()
-    if post.handoff_id is None:
-        return outcome
-    async with db.session() as session:
-        handoff = await store.get_handoff(session, post.handoff_id)
-        if handoff is None:  # erased meanwhile
-            return outcome
-        to_staff = post.direction in {"in", "header"}
-        store.record_message(
-            session,
-            handoff,
-            post.direction,
-            text=post.stored_text,
-            owner_message_id=post.source_message_id if to_staff else message_id,
-            staff_chat_id=handoff.chat_id,
-            staff_message_id=message_id if to_staff else post.source_message_id,
-            staff_name=post.staff_name,
-        )
-        await session.commit()
-    # No "sent" receipt in the staff chat: Telegram allows about 20 messages a minute in
-    # one group (python-telegram-bot's limiter queues the rest), and a receipt per reply
-    # would take half of them from the relays themselves.
-    return outcome
-
-
-async def refused(db: Database, post: Post) -> Outcome:
-    """The owner blocked the bot (Telegram's 403) while a post was on its way to them."""
-    outcome = Outcome()
-    if post.user_id is None:
-        return outcome
-    async with db.session() as session:
-        handoff = await store.open_handoff_of(session, post.user_id)
-        if handoff is None and post.handoff_id is not None:
-            handoff = await store.get_handoff(session, post.handoff_id)
-        if handoff is None:
-            return outcome
-        closed = await store.close_handoff(session, handoff.id or 0, "blocked")
-        await session.commit()
-    if closed or post.direction == "out":
-        outcome.posts.append(
-            Post(
-                chat_id=handoff.chat_id,
-                thread_id=handoff.thread_id,
-                text=phrases.STAFF_HANDOFF_BLOCKED.format(name=handoff.owner_name),
-            )
-        )
-    if closed and handoff.thread_id is not None:
-        outcome.topics.append(
-            TopicChange("close", handoff.chat_id, handoff.id or 0, thread_id=handoff.thread_id)
-        )
-    return outcome
-
-
-async def remind_unanswered(db: Database, after: dt.timedelta) -> int:
-    """One reminder in the staff chat for each open handoff no one answered within `after`.
-
-    Stored in the outbox in the same transaction as the claim, so exactly one
-    replica reminds, and the staff-notice worker delivers it (into the topic).
-    """
-    async with db.session() as session:
-        due = await store.claim_reminders(session, after)
-        for handoff in due:
-            minutes = int(after.total_seconds() // 60)
-            enqueue(
-                session,
-                handoff.chat_id,
-                phrases.STAFF_HANDOFF_REMINDER.format(name=handoff.owner_name, minutes=minutes),
-                [],
-                thread_id=handoff.thread_id,
-            )
-        await session.commit()
-    return len(due)
+FLOW = Flow(
+    name="handoff",
+    buttons={
+        codes.PERSON: person_button,
+        codes.HANDOFF_RATING: rating_button,
+        codes.HANDOFF_END: end_button,
+    },
+    menu={codes.MENU_PERSON: person},
+    texts=(TextStep(70, "pide una persona", person_asked),),
+    states=frozenset({HANDOFF}),
+    takes_over=takes_over,
+)

@@ -1,6 +1,6 @@
 """Staff's /pendientes (review what the bot did not understand) and /estadisticas.
 
-Access is checked by the dialogue, as for the other staff commands: admins
+Access is checked by the router, as for every staff-only flow: admins
 only, in a private chat or the staff chat. The buttons carry the review
 item's id and the decision ("rv:<id>:e:<n>", "rv:<id>:n", "rv:<id>:i").
 """
@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 from bot import phrases
 from bot.dialogue import callbacks as cb
+from bot.dialogue import codes
+from bot.dialogue.flow import Call, Flow
 from bot.dialogue.model import Button, Document, Reply
 from bot.dialogue.turn import Turn
 from bot.insights import review
@@ -19,8 +21,6 @@ from bot.insights.charts import render_png
 from bot.insights.labels import namer
 from bot.storage.statistics import build_statistics
 
-COMMANDS = frozenset({"pendientes", "estadisticas"})
-BUTTONS = frozenset({"rv"})
 LIMA = ZoneInfo("America/Lima")
 STATS_DAYS = 30
 
@@ -57,15 +57,15 @@ def item_buttons(item: review.QueueItem) -> list[list[Button]]:
         [
             Button(
                 phrases.BUTTON_REVIEW_ENTRY.format(title=c.title[:40]),
-                cb.encode("rv", item.id, "e", n),
+                cb.encode(codes.REVIEW, item.id, "e", n),
             )
         ]
         for n, c in enumerate(item.candidates)
     ]
     rows.append(
         [
-            Button(phrases.BUTTON_REVIEW_NEW, cb.encode("rv", item.id, "n")),
-            Button(phrases.BUTTON_REVIEW_IGNORE, cb.encode("rv", item.id, "i")),
+            Button(phrases.BUTTON_REVIEW_NEW, cb.encode(codes.REVIEW, item.id, "n")),
+            Button(phrases.BUTTON_REVIEW_IGNORE, cb.encode(codes.REVIEW, item.id, "i")),
         ]
     )
     return rows
@@ -125,3 +125,24 @@ async def statistics(turn: Turn, today: dt.date | None = None) -> None:
     png = render_png(stats, namer(turn.core.kb))
     caption = phrases.STATS_CAPTION.format(since=f"{since:%d/%m}", until=f"{until:%d/%m/%Y}")
     turn.say(Reply(caption, photo=png))
+
+
+async def pending_command(call: Call) -> None:
+    await pending(call.turn)
+
+
+async def statistics_command(call: Call) -> None:
+    await statistics(call.turn)
+
+
+async def review_button(call: Call) -> bool:
+    await on_button(call.turn, call.data)
+    return True
+
+
+FLOW = Flow(
+    name="insights",
+    commands={"pendientes": pending_command, "estadisticas": statistics_command},
+    buttons={codes.REVIEW: review_button},
+    staff_only=True,
+)

@@ -12,17 +12,19 @@ confirmation is never sent for a lead that was not committed.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
 from bot import phrases
 from bot.dialogue import callbacks as cb
-from bot.dialogue import keyboards
+from bot.dialogue import codes, keyboards
+from bot.dialogue.flow import Call, Flow, TextStep
+from bot.dialogue.lead_store import store_lead
 from bot.dialogue.model import Button, Event, Reply
+from bot.dialogue.reading import Reading
 from bot.dialogue.turn import Turn
 from bot.language.normalize import normalize
-from bot.storage.leads import LeadDraft, latest_contact, open_lead, save_lead
+from bot.storage.leads import latest_contact, open_lead
 from bot.storage.models import utcnow
 from bot.validation import check_phone, check_ruc
 
@@ -38,7 +40,7 @@ STATES = frozenset({CONSENT, PHONE, BUSINESS, RUC, REGION, SECTOR})
 
 
 def _skip(field: str) -> list[list[Button]]:
-    return [[Button(phrases.BUTTON_SKIP, cb.encode("lskip", field))]]
+    return [[Button(phrases.BUTTON_SKIP, cb.encode(codes.LEAD_SKIP, field))]]
 
 
 def topic_for(turn: Turn, kind: str, ref: str) -> tuple[str, str, str | None] | None:
@@ -71,8 +73,8 @@ def _consent_question(label: str) -> Reply:
         phrases.CONSENT.format(topic=label),
         buttons=[
             [
-                Button(phrases.BUTTON_ACCEPT, cb.encode("lc", "y")),
-                Button(phrases.BUTTON_DECLINE, cb.encode("lc", "n")),
+                Button(phrases.BUTTON_ACCEPT, cb.encode(codes.LEAD_CONSENT, codes.YES)),
+                Button(phrases.BUTTON_DECLINE, cb.encode(codes.LEAD_CONSENT, codes.NO)),
             ]
         ],
     )
@@ -107,8 +109,8 @@ def _ask_same_phone(phone: str) -> Reply:
     return Reply(
         phrases.PHONE_KNOWN.format(phone=phone),
         buttons=[
-            [Button(phrases.BUTTON_SAME_PHONE, cb.encode("lph", "y"))],
-            [Button(phrases.BUTTON_OTHER_PHONE, cb.encode("lph", "n"))],
+            [Button(phrases.BUTTON_SAME_PHONE, cb.encode(codes.LEAD_SAME_PHONE, codes.YES))],
+            [Button(phrases.BUTTON_OTHER_PHONE, cb.encode(codes.LEAD_SAME_PHONE, codes.NO))],
         ],
     )
 
@@ -228,7 +230,7 @@ async def on_contact(turn: Turn, event: Event) -> None:
 
 async def on_button(turn: Turn, data: cb.Callback) -> bool:
     """Buttons of the capture flow; False when the button is not one of them."""
-    if data.action == "lskip" and turn.state in STATES:
+    if data.action == codes.LEAD_SKIP and turn.state in STATES:
         field = data.arg(0)
         if field == "business" and turn.state == BUSINESS:
             _ask_ruc(turn)
@@ -239,15 +241,19 @@ async def on_button(turn: Turn, data: cb.Callback) -> bool:
         else:
             return False
         return True
-    if data.action == "lph" and turn.state == PHONE:
+    if data.action == codes.LEAD_SAME_PHONE and turn.state == PHONE:
         known = turn.data["lead"].get("known") or {}
-        if data.arg(0) == "y" and known.get("phone"):
+        if data.arg(0) == codes.YES and known.get("phone"):
             await _phone(turn, known["phone"])
         else:
             turn.data["lead"].pop("known", None)
             turn.say(Reply(phrases.ASK_PHONE, request_contact=True))
         return True
-    if data.action == "lsec" and turn.state == SECTOR and data.arg(0) in turn.core.kb.sectors:
+    if (
+        data.action == codes.LEAD_SECTOR
+        and turn.state == SECTOR
+        and data.arg(0) in turn.core.kb.sectors
+    ):
         turn.data["lead"]["sector"] = data.arg(0)
         await _next(turn)
         return True
@@ -278,7 +284,9 @@ def _ask_ruc(turn: Turn) -> None:
 
 def _ask_sector(turn: Turn) -> None:
     turn.state = SECTOR
-    rows = [[Button(s.name, cb.encode("lsec", s.id))] for s in turn.core.kb.sectors.values()]
+    rows = [
+        [Button(s.name, cb.encode(codes.LEAD_SECTOR, s.id))] for s in turn.core.kb.sectors.values()
+    ]
     turn.say(Reply(phrases.ASK_LEAD_SECTOR, buttons=[*rows, *_skip("sector")]))
 
 
@@ -301,56 +309,81 @@ async def _next(turn: Turn) -> None:
     if lead.get("sector") is None and "sector" not in skipped:
         _ask_sector(turn)
         return
-    await _store(turn)
+    await store_lead(turn)
 
 
-async def _store(turn: Turn) -> None:
-    lead = turn.data["lead"]
-    kb = turn.core.kb
-    draft = LeadDraft(
-        user_id=turn.user.id,
-        topic_kind=lead["kind"],
-        topic=lead["topic"],
-        topic_label=lead["label"],
-        phone=lead["phone"],
-        consent_at=dt.datetime.fromisoformat(lead["consent_at"]),
-        consent_version=phrases.CONSENT_VERSION,
-        contact_name=lead.get("name"),
-        business_name=lead.get("business"),
-        ruc=lead.get("ruc"),
-        sector=lead.get("sector"),
-        region=lead.get("region"),
-        cite_id=lead.get("cite"),
-        source=turn.user.source,
-    )
-    stored, created = await save_lead(await turn.transaction(), draft)
-    profile = {k: v for k, v in (("region", draft.region), ("sector", draft.sector)) if v}
-    if profile:
-        turn.update_user(**profile)
-    turn.reset()
-    turn.say(
-        Reply(
-            phrases.LEAD_CONFIRMED.format(
-                topic=draft.topic_label, reference=stored.reference, phone=draft.phone
-            ),
-            remove_keyboard=True,
-        )
-    )
-    if created:
-        await turn.notify_staff(
-            Reply(
-                phrases.STAFF_NEW_LEAD.format(
-                    reference=stored.reference,
-                    topic=draft.topic_label,
-                    region=kb.regions[draft.region].name if draft.region in kb.regions else "—",
-                    sector=kb.sectors[draft.sector].name if draft.sector in kb.sectors else "—",
-                    name=draft.contact_name or "—",
-                    phone=draft.phone,
-                    business=draft.business_name or "—",
-                    ruc=draft.ruc or "—",
-                    source=draft.source or "—",
-                ),
-                buttons=keyboards.lead_status_buttons(stored.id or 0),
-            ),
-            lead_id=stored.id,
-        )
+def in_capture(turn: Turn) -> bool:
+    return turn.state in STATES and "lead" in turn.data
+
+
+def answers_with_personal_data(turn: Turn) -> bool:
+    """Past the consent, every typed text is the phone, business, RUC, region or sector."""
+    return in_capture(turn) and turn.state != CONSENT
+
+
+# -- what the flow answers --------------------------------------------------------------------
+
+
+def _private(call: Call) -> bool:
+    """A phone and a RUC are not for a group: these buttons work in a private chat only."""
+    if not call.event.private:
+        call.turn.say(Reply(phrases.LEAD_PRIVATE_ONLY))
+    return call.event.private
+
+
+async def lead_button(call: Call) -> bool:
+    if not _private(call):
+        return True
+    data = call.data
+    topic = topic_for(call.turn, data.arg(0), data.arg(1))
+    if topic is None:
+        return False
+    await start(call.turn, data.arg(0), *topic)
+    return True
+
+
+async def advisor_button(call: Call) -> bool:
+    """The older advisor buttons: a lead about the question left unanswered."""
+    if not _private(call):
+        return True
+    turn = call.turn
+    question = str(turn.data.get("question") or "")
+    label = question or phrases.ADVISOR_TOPIC
+    await start(turn, "q", question or "asesoria", label[:300])
+    return True
+
+
+async def consent_button(call: Call) -> bool:
+    if not _private(call):
+        return True
+    await consent(call.turn, call.data.arg(0) == codes.YES, call.event.user.first_name)
+    return True
+
+
+async def step_button(call: Call) -> bool:
+    return await on_button(call.turn, call.data)
+
+
+async def contact(call: Call) -> None:
+    await on_contact(call.turn, call.event)
+
+
+async def answer(call: Call, _reading: Reading) -> bool:
+    return in_capture(call.turn) and await on_text(call.turn, call.event)
+
+
+FLOW = Flow(
+    name="lead_capture",
+    buttons={
+        codes.LEAD: lead_button,
+        codes.ADVISOR_LEAD: advisor_button,
+        codes.LEAD_CONSENT: consent_button,
+        codes.LEAD_SKIP: step_button,
+        codes.LEAD_SAME_PHONE: step_button,
+        codes.LEAD_SECTOR: step_button,
+    },
+    events={"contact": contact},
+    texts=(TextStep(40, "respuesta a la captura del contacto", answer),),
+    states=STATES,
+    private_text=answers_with_personal_data,
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 
 EventKind = Literal["text", "button", "contact", "command", "media", "location"]
 
@@ -47,12 +47,12 @@ class Event:
         as UTF-8 at all. Both are replaced before anything reads the event.
         """
         names = ("text", "command", "payload", "data", "phone", "media", "photo")
-        fields: dict[str, object] = {
+        fields: dict[str, Any] = {
             n: _storable(getattr(self, n)) for n in names if _unstorable(getattr(self, n))
         }
         if self.user.first_name and _unstorable(self.user.first_name):
             fields["user"] = replace(self.user, first_name=_storable(self.user.first_name))
-        return replace(self, **fields) if fields else self  # type: ignore[arg-type]
+        return replace(self, **fields) if fields else self
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -162,3 +162,5 @@ class Outcome:
     topics: list[TopicChange] = field(default_factory=list)  # opened before the posts, closed after
     posts: list[Post] = field(default_factory=list)
     staff_deletions: list[tuple[int, int]] = field(default_factory=list)  # (chat, message)
+    # Why the replies were chosen (dialogue/explain.py); not part of what is sent.
+    explanation: str = field(default="", compare=False, repr=False)

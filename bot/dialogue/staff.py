@@ -1,26 +1,29 @@
-"""Staff tools inside the chat: lead counts, exports and follow-up status.
+"""Staff tools inside the chat: lead counts, exports, follow-up status, the knowledge reload.
 
 Only users in ADMIN_IDS may use them; everyone else gets the same polite
-refusal, whatever the command or button.
+refusal, whatever the command or button (the router checks, from FLOW).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from bot import phrases
 from bot.dialogue import callbacks as cb
-from bot.dialogue import keyboards
+from bot.dialogue import codes, keyboards
+from bot.dialogue.flow import ButtonStep, Call, Flow, Services
+from bot.dialogue.lead_filters import FilterProblem, describe_filters, parse_filters
 from bot.dialogue.model import Button, Document, Reply, StaffEdit
 from bot.dialogue.turn import Turn
 from bot.exports.leads import export_leads_xlsx
 from bot.knowledge.loader import KnowledgeBase
 from bot.language.normalize import normalize
 from bot.office_hours import LIMA
+from bot.storage.app_state import request_knowledge_reload
 from bot.storage.db import Database
+from bot.storage.lead_statuses import LEAD_STATUSES
 from bot.storage.leads import (
     LeadFilter,
     assign,
@@ -32,101 +35,9 @@ from bot.storage.leads import (
     record_event,
     set_status,
 )
-from bot.storage.models import LEAD_STATUSES, Lead, LeadEvent
+from bot.storage.models import Lead, LeadEvent, utcnow
 
-COMMANDS = frozenset({"leads", "exportar", "recargar", "anunciar", "nota"})
 LEADS_PER_PAGE = 5
-
-
-FILTER_NAMES = {
-    "desde": "since",
-    "hasta": "until",
-    "estado": "status",
-    "region": "region",
-    "región": "region",
-    "cite": "cite",
-}
-_FILTER_KEY = re.compile(r"(?:^|\s)(desde|hasta|estado|regi[oó]n|cite)\s*=", re.IGNORECASE)
-
-
-class FilterProblem(ValueError):
-    """A filter staff typed that the bot cannot use; the message says why, in Spanish."""
-
-
-def parse_date(value: str) -> dt.date:
-    """01/12/2026, 1/12/2026, 01-12-2026 (day first, as in Peru) or 2026-12-01."""
-    text = value.strip()
-    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
-    try:
-        if match:
-            day, month, year = (int(g) for g in match.groups())
-            return dt.date(year, month, day)
-        if text.isascii():
-            return dt.date.fromisoformat(text)
-    except ValueError:
-        pass
-    raise FilterProblem(phrases.EXPORT_BAD_DATE.format(value=text[:40]))
-
-
-def parse_filters(payload: str, places: Callable[[str], str | None] | None = None) -> LeadFilter:
-    """`desde=01/12/2026 estado=nuevo region=La Libertad cite=x`.
-
-    A value runs until the next `clave=`, so a region may have spaces; `places`
-    turns a region's name into its id. Raises FilterProblem with what is wrong.
-    """
-    text = payload.strip()
-    keys = list(_FILTER_KEY.finditer(text))
-    if text and (not keys or text[: keys[0].start()].strip()):
-        raise FilterProblem(phrases.EXPORT_HOW)
-    values: dict[str, object] = {}
-    for index, key in enumerate(keys):
-        stop = keys[index + 1].start() if index + 1 < len(keys) else len(text)
-        value = text[key.end() : stop].strip()
-        field = FILTER_NAMES[key.group(1).lower()]
-        if not value:
-            raise FilterProblem(phrases.EXPORT_HOW)
-        if field in {"since", "until"}:
-            values[field] = parse_date(value)
-        elif field == "status":
-            status = value.lower().replace(" ", "_")
-            if status not in LEAD_STATUSES:
-                raise FilterProblem(
-                    phrases.EXPORT_BAD_STATUS.format(
-                        value=value[:40], statuses=", ".join(LEAD_STATUSES)
-                    )
-                )
-            values[field] = status
-        elif field == "region":
-            region = places(value) if places is not None else value.lower()
-            if region is None:
-                raise FilterProblem(phrases.EXPORT_BAD_REGION.format(value=value[:60]))
-            values[field] = region
-        else:
-            values[field] = value.lower()
-    return LeadFilter(**values)  # type: ignore[arg-type]
-
-
-def describe_filters(filters: LeadFilter, turn: Turn) -> str:
-    """What the bot understood, in words, for an export that matched nothing."""
-    kb = turn.core.kb
-    parts = []
-    if filters.since:
-        parts.append(phrases.EXPORT_FILTER_SINCE.format(date=f"{filters.since:%d/%m/%Y}"))
-    if filters.until:
-        parts.append(phrases.EXPORT_FILTER_UNTIL.format(date=f"{filters.until:%d/%m/%Y}"))
-    if filters.status:
-        parts.append(phrases.EXPORT_FILTER_STATUS.format(status=filters.status))
-    if filters.region:
-        region = kb.regions.get(filters.region)
-        parts.append(
-            phrases.EXPORT_FILTER_REGION.format(region=region.name if region else filters.region)
-        )
-    if filters.cite:
-        cite = kb.cites.get(filters.cite)
-        parts.append(
-            phrases.EXPORT_FILTER_CITE.format(cite=cite.short_name if cite else filters.cite)
-        )
-    return ", ".join(parts) or "sin filtros"
 
 
 async def summary(turn: Turn) -> None:
@@ -140,7 +51,7 @@ async def summary(turn: Turn) -> None:
     by_region = await count_by(session, "region")
     by_cite = await count_by(session, "cite_id")
 
-    def label(table: dict, key: str | None) -> str:  # type: ignore[type-arg]
+    def label(table: Mapping[str, object], key: str | None) -> str:
         if key is None:
             return "sin dato"
         item = table.get(key)
@@ -327,12 +238,12 @@ async def open_leads(turn: Turn, page: int) -> None:
                 assigned=assigned,
             )
         )
-    rows = [[Button(lead.reference, cb.encode("lv", lead.id or 0))] for lead in leads]
+    rows = [[Button(lead.reference, cb.encode(codes.LEAD_VIEW, lead.id or 0))] for lead in leads]
     nav = []
     if page > 0:
-        nav.append(Button(phrases.BUTTON_PREV, cb.encode("lp", page - 1)))
+        nav.append(Button(phrases.BUTTON_PREV, cb.encode(codes.LEAD_PAGE, page - 1)))
     if page < pages - 1:
-        nav.append(Button(phrases.BUTTON_NEXT, cb.encode("lp", page + 1)))
+        nav.append(Button(phrases.BUTTON_NEXT, cb.encode(codes.LEAD_PAGE, page + 1)))
     if nav:
         rows.append(nav)
     turn.say(Reply("\n".join(lines), buttons=rows))
@@ -372,3 +283,65 @@ async def note(turn: Turn, payload: str) -> None:
     await session.flush()
     await _refresh_cards(turn, lead)
     turn.say(Reply(phrases.STAFF_NOTE_SAVED.format(reference=lead.reference)))
+
+
+async def reload(turn: Turn, services: Services) -> None:
+    """Load the knowledge again here, and ask the other replicas to follow."""
+    if services.reload_knowledge is None:
+        turn.say(Reply(phrases.RELOAD_UNAVAILABLE))
+        return
+    at = utcnow()
+    problems = services.reload_knowledge(at)
+    if problems:
+        shown = "\n".join(f"• {p}" for p in problems[:10])
+        turn.say(Reply(phrases.RELOAD_REFUSED.format(count=len(problems), problems=shown)))
+        return
+    await request_knowledge_reload(await turn.transaction(), at)
+    kb = services.core().kb
+    turn.say(Reply(phrases.RELOADED.format(entries=len(kb.entries), digest=kb.digest)))
+
+
+# -- what the flow answers --------------------------------------------------------------------
+
+
+async def leads_command(call: Call) -> None:
+    await summary(call.turn)
+    await open_leads(call.turn, 0)
+
+
+async def note_command(call: Call) -> None:
+    await note(call.turn, call.event.payload)
+
+
+async def reload_command(call: Call) -> None:
+    await reload(call.turn, call.services)
+
+
+async def export_command(call: Call) -> None:
+    await export(call.turn, call.services.db, call.event.payload)
+
+
+def _button(step: Callable[[Turn, cb.Callback], Awaitable[None]]) -> ButtonStep:
+    async def pressed(call: Call) -> bool:
+        await step(call.turn, call.data)
+        return True
+
+    return pressed
+
+
+FLOW = Flow(
+    name="staff",
+    commands={
+        "leads": leads_command,
+        "nota": note_command,
+        "recargar": reload_command,
+        "exportar": export_command,
+    },
+    buttons={
+        codes.LEAD_STATUS: _button(status_button),
+        codes.LEAD_TAKE: _button(take_button),
+        codes.LEAD_PAGE: _button(page_button),
+        codes.LEAD_VIEW: _button(show_button),
+    },
+    staff_only=True,
+)

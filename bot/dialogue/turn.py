@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,6 +20,9 @@ from bot.office_hours import OfficeHours
 from bot.privacy.redaction import redact
 from bot.storage.outbox import enqueue
 from bot.storage.turns import IDLE, Changes, Profile
+
+if TYPE_CHECKING:
+    from bot.dialogue.reading import Reading
 
 CITE_REGION = "cite_region"  # waiting for a typed region in the CITE flow
 
@@ -45,6 +48,9 @@ class Turn:
     office_hours: OfficeHours | None = None  # when a person answers a handoff; None: always
     outcome: Outcome = field(default_factory=Outcome)
     session: AsyncSession | None = None  # set once a flow asked for a transaction
+    # How this event was read and which flows answered it: for --explain and the DEBUG log.
+    readings: list[Reading] = field(default_factory=list)
+    route: list[str] = field(default_factory=list)
 
     async def transaction(self) -> AsyncSession:
         """This event's own transaction, opened on first use."""

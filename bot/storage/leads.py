@@ -13,9 +13,8 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.storage.lead_statuses import LEAD_STATUSES, OPEN_STATUSES
 from bot.storage.models import (
-    LEAD_STATUSES,
-    OPEN_STATUSES,
     Lead,
     LeadEvent,
     StaffMessage,

@@ -12,10 +12,6 @@ from typing import Protocol, TypeVar
 from sqlalchemy import BigInteger, Column, DateTime, Index, Table, Text, inspect, text
 from sqlmodel import Field, SQLModel
 
-# Re-exported until every importer names bot.storage.lead_statuses.
-from bot.storage.lead_statuses import LEAD_STATUSES as LEAD_STATUSES
-from bot.storage.lead_statuses import OPEN_STATUSES as OPEN_STATUSES
-
 T = TypeVar("T")
 
 

@@ -36,7 +36,7 @@ from bot.dialogue import callbacks as cb
 from bot.dialogue.conversation import Dialogue
 from bot.dialogue.model import Button, Document, Event, Outcome, Reply, UserRef
 from bot.storage.db import Database
-from bot.storage.models import LEAD_STATUSES
+from bot.storage.lead_statuses import LEAD_STATUSES
 
 STAFF_CHAT = -100555
 USERS_PER_EXAMPLE = 4
