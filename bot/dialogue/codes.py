@@ -3,7 +3,7 @@
 The codes are short because Telegram allows 64 bytes a payload, and they can
 never change: keyboards already sent, and the ones stored with staff notices
 and campaigns, press with the code they were given. So the strings here are
-frozen (tests/test_button_codes.py pins them) and a code is written nowhere
+frozen (tests/dialogue/test_button_codes.py pins them) and a code is written nowhere
 else; which flow answers each one is declared by the flow (dialogue/flow.py).
 """
 
