@@ -15,7 +15,6 @@ THANKS = "¡Con gusto! Si tiene otra consulta, aquí estoy. 🙂"
 GOODBYE = "¡Hasta pronto! Cuando quiera, escríbame de nuevo."
 
 SOURCE_LINE = "📚 Fuente: {title} — {url}"
-MORE_SOURCES = "(y {count} fuente(s) más)"
 REVIEWED_LINE = "Revisado el {date}."
 SEE_MORE_HINT = "Hay más detalle: toque «Ver más»."
 
@@ -234,10 +233,6 @@ LEADS_BY_REGION = "Por región:"
 LEADS_BY_CITE = "Por CITE:"
 LEADS_NONE = "Todavía no hay interesados registrados."
 EXPORT_CAPTION = "Interesados ({count}). Ábralo con Excel."
-EXPORT_USAGE = (
-    "Uso: /exportar [desde=AAAA-MM-DD] [hasta=AAAA-MM-DD] [estado=nuevo] [region=arequipa] "
-    "[cite=citeccal-lima]"
-)
 
 # --- deleting one's data --------------------------------------------------------------
 
@@ -364,7 +359,6 @@ WHY_WE_ASK = (
 # -- answers: CITE cards and honest gaps (issue 15) ---------------------------------------
 
 ITP_URL = "https://www.gob.pe/itp"
-CARD_TITLE = "🏭 {short} ({name})"
 CARD_TITLE_SHORT = "🏭 {short}"
 CARD_PLACE = "📍 {place}"
 CARD_LOCATION = "Según las fuentes: {location}"
@@ -382,7 +376,6 @@ CARD_GAP = (
 # A question asks for a datum the chosen entry does not hold: say so first.
 GAP_INTRO = "No tengo {what} en mis fuentes verificadas. Esto es lo que sí sé:\n\n"
 GAP_YEAR = "las cifras de {year}"
-GAP_CHECK = "Para el dato exacto, consulte la fuente oficial: {url}"
 CARD_MORE_HINT = "Tengo más datos de este CITE: pregúnteme por un servicio o una cifra en concreto."
 CARD_GENERAL_SERVICES = "{names} (oferta general de la red CITE: confírmela con el CITE)."
 CARD_OFFICIAL = "Nombre oficial: {name}"
@@ -422,7 +415,6 @@ HANDOFF_ENDED_BY_OWNER = "Listo, terminó la conversación con el equipo. ¿Cóm
 HANDOFF_ENDED_BY_STAFF = (
     "{name} dio por terminada la conversación. ¡Gracias por escribirnos! ¿Cómo le atendimos?"
 )
-HANDOFF_STAFF_DEFAULT_NAME = "El equipo"
 HANDOFF_RATE_PROMPT = "Toque de 1 (mal) a 5 (muy bien). Después puede seguir usando el bot: /menu"
 HANDOFF_RATED = "¡Gracias por su calificación! Aquí sigo para lo que necesite."
 HANDOFF_RATED_ALREADY = "Ya recibimos su calificación. ¡Gracias!"
