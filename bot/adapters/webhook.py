@@ -323,8 +323,14 @@ async def serve(
     finally:
         server.stop()
         await application.stop()
-        if application.post_stop is not None:
-            await application.post_stop(application)
-        await application.shutdown()
-        if application.post_shutdown is not None:
-            await application.post_shutdown(application)
+        await after_stop(application)
+
+
+async def after_stop(application: Application) -> None:
+    """What follows a stopped application's stop(): post_stop, shutdown() and post_shutdown
+    (python-telegram-bot's stop() and shutdown() call neither hook)."""
+    if application.post_stop is not None:
+        await application.post_stop(application)
+    await application.shutdown()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)

@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from bot.cli import context
@@ -110,6 +110,19 @@ def _err(line: str) -> None:
 def _database(settings: Settings) -> contextlib.AbstractAsyncContextManager[Database]:
     """Opened without the probe: these commands report a database down as DB_UNAVAILABLE."""
     return context.database(settings, probe=False)
+
+
+def _print_lines(lines_of: Callable[[Database], Awaitable[list[str]]]) -> int:
+    """Print the lines `lines_of` reads from the database, one per line on stdout."""
+    settings = context.settings()
+
+    async def read() -> list[str]:
+        async with _database(settings) as db:
+            return await lines_of(db)
+
+    for line in asyncio.run(read()):
+        print(line)
+    return context.EXIT_OK
 
 
 def _finish(result: RunReport) -> int:
@@ -244,27 +257,11 @@ cmd_cancel = _status_command("cancelled")
 def cmd_list(args: argparse.Namespace) -> int:
     from bot.broadcast import control
 
-    settings = context.settings()
-
-    async def read() -> list[str]:
-        async with _database(settings) as db:
-            return await control.list_lines(db, args.limit)
-
-    for line in asyncio.run(read()):
-        print(line)
-    return context.EXIT_OK
+    return _print_lines(lambda db: control.list_lines(db, args.limit))
 
 
 @_guarded
 def cmd_status(args: argparse.Namespace) -> int:
     from bot.broadcast import control
 
-    settings = context.settings()
-
-    async def read() -> list[str]:
-        async with _database(settings) as db:
-            return await control.status_lines(db, args.id)
-
-    for line in asyncio.run(read()):
-        print(line)
-    return context.EXIT_OK
+    return _print_lines(lambda db: control.status_lines(db, args.id))

@@ -97,6 +97,15 @@ async def _preview(turn: Turn, with_message: bool = True) -> None:
     )
 
 
+def _segment_picker(prompt: str, kind: str, buttons: list[Button], per_row: int) -> Reply:
+    """`prompt` with an "all" button (`kind` "-"), then `buttons` `per_row` to a row."""
+    rows = [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
+    return Reply(
+        prompt,
+        buttons=[[Button(phrases.ANNOUNCE_ALL, cb.encode(codes.ANNOUNCE, kind, "-"))], *rows],
+    )
+
+
 async def on_button(turn: Turn, data: cb.Callback) -> None:
     """Buttons of the composing flow and of a running campaign (staff only)."""
     if data.action == codes.CAMPAIGN:
@@ -116,30 +125,12 @@ async def on_button(turn: Turn, data: cb.Callback) -> None:
             Button(r.name, cb.encode(codes.ANNOUNCE, "r", r.id))
             for r in sorted(kb.regions.values(), key=lambda r: r.name)
         ]
-        rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
-        turn.say(
-            Reply(
-                phrases.ANNOUNCE_PICK_REGION,
-                buttons=[
-                    [Button(phrases.ANNOUNCE_ALL, cb.encode(codes.ANNOUNCE, "r", "-"))],
-                    *rows,
-                ],
-            )
-        )
+        turn.say(_segment_picker(phrases.ANNOUNCE_PICK_REGION, "r", buttons, 3))
     elif choice == "sectors":
         buttons = [
             Button(s.name, cb.encode(codes.ANNOUNCE, "s", s.id)) for s in kb.sectors.values()
         ]
-        rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-        turn.say(
-            Reply(
-                phrases.ANNOUNCE_PICK_SECTOR,
-                buttons=[
-                    [Button(phrases.ANNOUNCE_ALL, cb.encode(codes.ANNOUNCE, "s", "-"))],
-                    *rows,
-                ],
-            )
-        )
+        turn.say(_segment_picker(phrases.ANNOUNCE_PICK_SECTOR, "s", buttons, 2))
     elif choice == "r" and (data.arg(1) in kb.regions or data.arg(1) == "-"):
         ann["region"] = None if data.arg(1) == "-" else data.arg(1)
         await _preview(turn, with_message=False)

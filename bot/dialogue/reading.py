@@ -11,7 +11,7 @@ any flow noticing.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.answers.result import AskResult
 from bot.core import Core
@@ -89,25 +89,24 @@ def read(text: str, situation: Situation, core: Core) -> Reading:
     if situation.region_for is not None:
         region = core.matcher.places.lookup(text)
         region_rule = "places.lookup" if region else "places.lookup: ninguna"
+    read_so_far = Reading(
+        text=text,
+        act=act,
+        act_rule=_act_rule(text, act, options),
+        option=option,
+        option_rule=option_rule,
+    )
     if situation.private:
-        return Reading(
-            text=text,
-            act=act,
-            act_rule=_act_rule(text, act, options),
-            option=option,
-            option_rule=option_rule,
+        return replace(
+            read_so_far,
             topic_rule=PRIVATE_RULE,
             business_rule=PRIVATE_RULE,
             question_rule=PRIVATE_RULE,
         )
     answer, question, topic, topic_rule = _in_context(text, situation.topic, core)
     extraction = core.matcher.extract(text)
-    return Reading(
-        text=text,
-        act=act,
-        act_rule=_act_rule(text, act, options),
-        option=option,
-        option_rule=option_rule,
+    return replace(
+        read_so_far,
         region=region,
         region_rule=region_rule,
         topic=topic,

@@ -10,6 +10,8 @@ import datetime as dt
 import io
 from collections.abc import Awaitable, Callable, Mapping
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from bot import phrases
 from bot.dialogue import callbacks as cb
 from bot.dialogue import codes, keyboards
@@ -188,14 +190,23 @@ async def status_button(turn: Turn, data: cb.Callback) -> None:
     )
 
 
-async def take_button(turn: Turn, data: cb.Callback) -> None:
-    """ "Lo tomo yo": the lead is this staff member's to follow up."""
+async def _button_lead(turn: Turn, data: cb.Callback) -> tuple[AsyncSession, Lead] | None:
+    """The live lead a button names, with the turn's session; or None, having said it is gone."""
     lead_id = cb.number(data.arg(0))
     session = await turn.transaction()
     lead = await session.get(Lead, lead_id) if lead_id is not None else None
     if lead is None or lead.anonymized:
         turn.say(Reply("", notice=phrases.STAFF_LEAD_MISSING))
+        return None
+    return session, lead
+
+
+async def take_button(turn: Turn, data: cb.Callback) -> None:
+    """ "Lo tomo yo": the lead is this staff member's to follow up."""
+    found = await _button_lead(turn, data)
+    if found is None:
         return
+    session, lead = found
     if lead.assigned_id is not None and lead.assigned_id != turn.user.id:
         turn.say(
             Reply(
@@ -259,12 +270,10 @@ async def page_button(turn: Turn, data: cb.Callback) -> None:
 
 async def show_button(turn: Turn, data: cb.Callback) -> None:
     """A lead of the list: its card, with its buttons (in a private chat or the staff chat)."""
-    lead_id = cb.number(data.arg(0))
-    session = await turn.transaction()
-    lead = await session.get(Lead, lead_id) if lead_id is not None else None
-    if lead is None or lead.anonymized:
-        turn.say(Reply("", notice=phrases.STAFF_LEAD_MISSING))
+    found = await _button_lead(turn, data)
+    if found is None:
         return
+    session, lead = found
     turn.say(lead_card(lead, turn.core.kb, await lead_history(session, lead.id or 0)))
 
 

@@ -391,6 +391,10 @@ def _load_object(
     return _validate(model, data, rel, YamlLines(text), (), problems)
 
 
+def _cites_error(line: int | None, message: str) -> Problem:
+    return Problem("error", "cites.yaml", line, message)
+
+
 def _check_references(kb: KnowledgeBase, loaded: dict[str, Any], problems: list[Problem]) -> None:
     for entry_id, entry in kb.entries.items():
         for related in entry.related:
@@ -407,29 +411,17 @@ def _check_references(kb: KnowledgeBase, loaded: dict[str, Any], problems: list[
         for sector in cite.sectors:
             if sector not in kb.sectors:
                 problems.append(
-                    Problem(
-                        "error",
-                        "cites.yaml",
-                        line,
-                        f"{cite.id}: el sector '{sector}' no está en sectors.yaml",
-                    )
+                    _cites_error(line, f"{cite.id}: el sector '{sector}' no está en sectors.yaml")
                 )
         if cite.region not in kb.regions:
             problems.append(
-                Problem(
-                    "error",
-                    "cites.yaml",
-                    line,
-                    f"{cite.id}: la región '{cite.region}' no está en regions.yaml",
-                )
+                _cites_error(line, f"{cite.id}: la región '{cite.region}' no está en regions.yaml")
             )
         for service in cite.services:
             for tag in service.tags:
                 if tag not in kb.needs:
                     problems.append(
-                        Problem(
-                            "error",
-                            "cites.yaml",
+                        _cites_error(
                             line,
                             f"{cite.id}: el servicio '{service.name}' usa la necesidad '{tag}', "
                             "que no está en needs.yaml",
